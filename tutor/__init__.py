@@ -1,0 +1,3 @@
+"""backprop-tutor: an offline terminal tutor for backpropagation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,107 @@
+"""The `backprop-tutor` command line: parse arguments, call the core, print text or JSON.
+
+With no subcommand it starts the terminal app. Every subcommand takes `--json`, `--pack DIR`
+and `--data-dir DIR`. Exit codes: 0 success, 1 a negative result, 2 a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tutor import __version__
+from tutor.commands import items, packs, progress
+from tutor.commands.context import EXIT_USAGE, CommandError, Context
+
+DESCRIPTION = """\
+An offline terminal tutor for backpropagation: lessons, derivations checked symbolically,
+and backward() code graded against numerical gradients. Run with no command to start the app.
+"""
+
+EPILOG = """\
+Item ids look like `core/linear-backward` (as printed by `list`); a bare id works when unique.
+Progress lives in the platform's user data folder unless --data-dir or BACKPROP_TUTOR_HOME
+says otherwise. Exit codes: 0 success, 1 a negative result, 2 a usage or input error.
+"""
+
+
+def _common_options() -> argparse.ArgumentParser:
+    # SUPPRESS keeps a subcommand's defaults from overwriting options given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print machine-readable JSON on stdout",
+    )
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where progress is stored (default: $BACKPROP_TUTOR_HOME or the user data dir)",
+    )
+    return common
+
+
+def _pack_dir_option() -> argparse.ArgumentParser:
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
+        "--pack",
+        metavar="DIR",
+        action="append",
+        dest="pack_dirs",
+        default=argparse.SUPPRESS,
+        help="also load the pack in DIR (repeatable)",
+    )
+    return option
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser; each command module adds its own subcommands."""
+    shared = [_common_options(), _pack_dir_option()]
+    parser = argparse.ArgumentParser(
+        prog="backprop-tutor",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        parents=shared,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"backprop-tutor {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    items.register(commands, shared)
+    progress.register(commands, [_common_options()], shared)
+    packs.register(commands, shared)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    context = Context.from_args(args)
+    try:
+        if args.command is None:
+            return _start_app(context)
+        code: int = args.run(context, args)
+        return code
+    except CommandError as error:
+        context.error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        context.close()
+
+
+def _start_app(context: Context) -> int:
+    if context.json:
+        context.error("--json needs a command; the app itself has no JSON output")
+        return EXIT_USAGE
+    # Imported here so that scripted commands never pay for Textual.
+    from tutor.ui.app import run_app
+
+    return run_app(context.workspace())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

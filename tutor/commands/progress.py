@@ -1,0 +1,102 @@
+"""`progress`, `progress export FILE`, `progress reset`: the learner's record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, CommandError, Context
+
+
+def register(
+    commands: Any, common: list[argparse.ArgumentParser], shared: list[argparse.ArgumentParser]
+) -> None:
+    """Add `progress` and its subcommands to the parser."""
+    progress = commands.add_parser("progress", parents=shared, help="what you have done so far")
+    progress.set_defaults(run=run_summary)
+    actions = progress.add_subparsers(dest="progress_command", metavar="ACTION")
+    export = actions.add_parser("export", parents=shared, help="write all progress to a JSON file")
+    export.add_argument("file", type=Path, help="where to write the JSON ('-' for stdout)")
+    export.set_defaults(run=run_export)
+    # `--pack` here names a pack id to reset, so this one subcommand omits `--pack DIR`.
+    reset = actions.add_parser("reset", parents=common, help="forget progress (asks first)")
+    reset.add_argument("--pack", dest="reset_pack", metavar="ID", help="only this pack's progress")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.set_defaults(run=run_reset)
+
+
+def run_summary(context: Context, args: argparse.Namespace) -> int:
+    """Per-pack completion and per-item attempts, hints and time."""
+    store = context.store()
+    rows = context.workspace().overview()
+    if context.json:
+        context.print_json(
+            {
+                "last_position": _position(store.last_position()),
+                "items": [{"id": row.id, **asdict(row.progress)} for row in rows],
+            }
+        )
+        return EXIT_OK
+    console = context.console()
+    for pack in context.workspace().catalog.packs:
+        mine = [row for row in rows if row.pack.id == pack.id]
+        done = sum(row.progress.status == "done" for row in mine)
+        console.print(f"[bold]{pack.title}[/] ({pack.id}): {done}/{len(mine)} done")
+        for row in mine:
+            if row.progress.status != "not_started":
+                p = row.progress
+                console.print(
+                    f"  {row.id:<40} {p.status:<12} attempts {p.attempts:<3} "
+                    f"hints {p.hints_used:<2} time {p.time_spent_s / 60:.0f} min"
+                )
+    position = store.last_position()
+    if position:
+        console.print(f"\nLast position: {'/'.join(position)}")
+    return EXIT_OK
+
+
+def _position(position: tuple[str, str] | None) -> str | None:
+    return "/".join(position) if position else None
+
+
+def run_export(context: Context, args: argparse.Namespace) -> int:
+    """Write the full progress record as JSON."""
+    data = context.store().export()
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    if str(args.file) == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {args.file}: {error.strerror or error}") from None
+    attempts = len(data.get("attempts", ()))
+    if context.json:
+        context.print_json({"file": str(args.file), "attempts": attempts})
+    else:
+        print(f"Wrote {attempts} attempts and item progress to {args.file}")
+    return EXIT_OK
+
+
+def run_reset(context: Context, args: argparse.Namespace) -> int:
+    """Delete progress, all of it or one pack's, after confirmation."""
+    scope = f"pack '{args.reset_pack}'" if args.reset_pack else "all packs"
+    if not args.yes and not _confirm(f"Forget every attempt, draft and status for {scope}?"):
+        context.error("Nothing was reset.")
+        return EXIT_NEGATIVE
+    deleted = context.store().reset(args.reset_pack)
+    if context.json:
+        context.print_json({"reset": args.reset_pack or "all", "attempts_deleted": deleted})
+    else:
+        print(f"Reset progress for {scope} ({deleted} attempts deleted).")
+    return EXIT_OK
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise CommandError("refusing to reset without confirmation: pass --yes")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")

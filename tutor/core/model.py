@@ -1,0 +1,226 @@
+"""The tutor's domain as immutable values: packs, units, lessons and exercises.
+
+Everything here is plain data loaded from a pack folder. Grading logic lives elsewhere
+(`tutor.core.symbolic`, `tutor.core.grading`) and takes these values as input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ItemKind = Literal["lesson", "derivation", "code", "choice"]
+PackSource = Literal["builtin", "cli", "user", "entry-point"]
+
+ITEM_KINDS: tuple[ItemKind, ...] = ("lesson", "derivation", "code", "choice")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a pack, said so that an author can fix it."""
+
+    file: Path
+    """The file the problem is in (or the pack folder itself)."""
+    message: str
+    """A plain sentence: what is wrong and, where it helps, what is expected."""
+    field: str | None = None
+    """Dotted path of the offending field, e.g. `parts[0].wrt`, when there is one."""
+    line: int | None = None
+    """1-based line in `file`, when it is known."""
+
+    def __str__(self) -> str:
+        where = str(self.file) + (f":{self.line}" if self.line else "")
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A Markdown lesson."""
+
+    id: str
+    """Unique within the pack; from front matter `id`, else the file name without `.md`."""
+    title: str
+    """From front matter `title`, else the first `# heading`."""
+    body: str
+    """The Markdown text, front matter removed."""
+    path: Path
+    """Where the lesson was read from."""
+    kind: ItemKind = field(default="lesson", init=False)
+
+
+@dataclass(frozen=True)
+class KnownMistake:
+    """A wrong answer an author expects, with the feedback it deserves."""
+
+    answer: str
+    """The wrong answer, in the same notation learners type."""
+    feedback: str
+    """What the learner is told when their answer is equivalent to `answer`."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A symbol the learner may use, with the domain its values come from."""
+
+    name: str
+    domain: str
+    """`real`, `positive`, `negative`, `nonzero`, or an interval such as `(0, 1)` or `[-2, 2]`."""
+
+
+@dataclass(frozen=True)
+class DerivationPart:
+    """One derivative asked for in a derivation exercise (e.g. ∂L/∂w)."""
+
+    id: str
+    label: str
+    """How the part is shown, e.g. `∂L/∂w`."""
+    of: str | None
+    """The forward expression to differentiate (preferred: SymPy computes the answer)."""
+    wrt: str | None
+    """The variable to differentiate `of` by."""
+    expected: str | None
+    """An explicit expected answer, for questions that are not a single derivative."""
+    mistakes: tuple[KnownMistake, ...] = ()
+
+
+@dataclass(frozen=True)
+class DerivationExercise:
+    """The learner types a derivative; the symbolic checker grades it."""
+
+    id: str
+    title: str
+    prompt: str
+    """Markdown shown above the answer box."""
+    variables: tuple[Variable, ...]
+    intermediates: tuple[tuple[str, str], ...]
+    """Named sub-expressions in definition order, e.g. (("z", "w*x + b"), ("a", "sigma(z)"))."""
+    functions: tuple[str, ...]
+    """Helper functions the learner may use beyond the standard ones, e.g. ("sigma", "relu")."""
+    parts: tuple[DerivationPart, ...]
+    params: tuple[tuple[str, tuple[str, ...]], ...]
+    """Randomised variants: each parameter's possible values; a learner gets a stable pick."""
+    hints: tuple[str, ...]
+    solution: str
+    """The worked solution in Markdown, shown only on request."""
+    path: Path
+    kind: ItemKind = field(default="derivation", init=False)
+
+
+@dataclass(frozen=True)
+class CodeInput:
+    """One array the grader feeds to the learner's function."""
+
+    name: str
+    shape: tuple[str, ...]
+    """Named dimensions, e.g. ("N", "D_in"); sizes come from `CodeExercise.dims`."""
+    low: float = -1.0
+    high: float = 1.0
+    labels: bool = False
+    """Integer class labels in [0, `high`) instead of floats (e.g. targets for cross-entropy)."""
+    avoid: tuple[float, ...] = ()
+    """Values to keep away from (kinks such as 0 for ReLU)."""
+
+
+@dataclass(frozen=True)
+class BuggySolution:
+    """A known-wrong solution that must be rejected, and the diagnosis it should get."""
+
+    path: Path
+    diagnosis: str
+    """A word the grader's diagnosis must contain, e.g. `transposed`, `sign`, `batch`."""
+
+
+@dataclass(frozen=True)
+class CodeExercise:
+    """The learner writes `backward()` (and maybe `forward()`); numerical gradients grade it."""
+
+    id: str
+    title: str
+    prompt: str
+    function: str
+    """Name of the function the learner implements, e.g. `linear_backward`."""
+    signature: str
+    """Its signature as shown to the learner, e.g. `linear_backward(x, W, b, grad_out)`."""
+    forward: str
+    """Name of the reference forward function in the reference file."""
+    starter: Path
+    reference: Path
+    buggy: tuple[BuggySolution, ...]
+    dims: tuple[tuple[str, int], ...]
+    """Sizes of the named dimensions; distinct sizes make transposes visible."""
+    inputs: tuple[CodeInput, ...]
+    gradients: tuple[str, ...]
+    """Which input each returned array is the gradient of, in return order."""
+    hints: tuple[str, ...]
+    solution: str
+    path: Path
+    kind: ItemKind = field(default="code", init=False)
+
+    def starter_code(self) -> str:
+        """The code a learner starts from."""
+        return self.starter.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ChoiceExercise:
+    """A concept check: pick the right option(s), or type a number."""
+
+    id: str
+    title: str
+    prompt: str
+    options: tuple[str, ...]
+    """The choices shown, in order; empty for a numeric question."""
+    correct: tuple[int, ...]
+    """0-based indices of the right options (several means "select all that apply")."""
+    numeric_answer: float | None
+    tolerance: float
+    """Relative tolerance for a numeric answer."""
+    explanation: str
+    """Shown after answering, right or wrong."""
+    hints: tuple[str, ...]
+    path: Path
+    kind: ItemKind = field(default="choice", init=False)
+
+
+Exercise = DerivationExercise | CodeExercise | ChoiceExercise
+Item = Lesson | Exercise
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An ordered group of lessons and exercises on one idea."""
+
+    id: str
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A loaded, valid pack: its manifest and every item in it."""
+
+    id: str
+    title: str
+    version: str
+    description: str
+    authors: tuple[str, ...]
+    units: tuple[Unit, ...]
+    root: Path
+    """The folder holding `pack.toml`."""
+    source: PackSource
+    """Where the pack was found: built in, `--pack`, the user data dir, or an entry point."""
+
+    def items(self) -> tuple[Item, ...]:
+        """Every item of every unit, in curriculum order."""
+        return tuple(item for unit in self.units for item in unit.items)
+
+    def unit_of(self, item_id: str) -> Unit | None:
+        """The unit that holds `item_id`, if any."""
+        return next((u for u in self.units if any(i.id == item_id for i in u.items)), None)
+
+
+def qualified_id(pack: Pack, item: Item) -> str:
+    """The id every command accepts: `pack/item`."""
+    return f"{pack.id}/{item.id}"
