@@ -33,9 +33,7 @@ def main(argv: list[str]) -> int:
             sys.stdin.readline()
         numbers = itertools.count() if count < 0 else iter(range(count))
         for n in numbers:
-            store.record_attempt(
-                Attempt(PACK_ID, "1", tag, "code", str(n), "failed", 0.5, 0.01)
-            )
+            store.record_attempt(Attempt(PACK_ID, "1", tag, "code", str(n), "failed", 0.5, 0.01))
             print(f"ACK {n}", flush=True)
             store.add_time(PACK_ID, SHARED_ITEM, 1.0)
     print("DONE", flush=True)

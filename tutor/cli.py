@@ -44,13 +44,15 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def _pack_dir_option() -> argparse.ArgumentParser:
+def _pack_dir_option(dest: str) -> argparse.ArgumentParser:
+    # Separate dests before and after the subcommand: argparse would otherwise replace the
+    # list given before it with the one given after it.
     option = argparse.ArgumentParser(add_help=False)
     option.add_argument(
         "--pack",
         metavar="DIR",
         action="append",
-        dest="pack_dirs",
+        dest=dest,
         default=argparse.SUPPRESS,
         help="also load the pack in DIR (repeatable)",
     )
@@ -59,12 +61,12 @@ def _pack_dir_option() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser; each command module adds its own subcommands."""
-    shared = [_common_options(), _pack_dir_option()]
+    shared = [_common_options(), _pack_dir_option("pack_dirs")]
     parser = argparse.ArgumentParser(
         prog="backprop-tutor",
         description=DESCRIPTION,
         epilog=EPILOG,
-        parents=shared,
+        parents=[_common_options(), _pack_dir_option("pack_dirs_before_command")],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"backprop-tutor {__version__}")
@@ -100,7 +102,8 @@ def _start_app(context: Context) -> int:
     # Imported here so that scripted commands never pay for Textual.
     from tutor.ui.app import run_app
 
-    return run_app(context.workspace())
+    # The app shows pack problems itself; printed here they would linger behind it.
+    return run_app(context.workspace(report_problems=False))
 
 
 if __name__ == "__main__":

@@ -45,14 +45,20 @@ class Context:
         return cls(
             json=getattr(args, "json", False),
             data_dir_option=getattr(args, "data_dir", None),
-            pack_dirs=tuple(Path(p) for p in getattr(args, "pack_dirs", None) or ()),
+            pack_dirs=tuple(
+                Path(folder)
+                for dest in ("pack_dirs_before_command", "pack_dirs")
+                for folder in getattr(args, dest, None) or ()
+            ),
         )
 
-    def workspace(self) -> Workspace:
+    def workspace(self, report_problems: bool = True) -> Workspace:
         """The packs and progress; broken packs are reported on stderr, never fatal."""
         if self._workspace is None:
             self._workspace = Workspace(resolve_data_dir(self.data_dir_option), self.pack_dirs)
-            self.report_problems(self._workspace.catalog.problems, prefix="warning: skipped: ")
+            if report_problems:
+                problems = self._workspace.catalog.problems
+                self.report_problems(problems, prefix="warning: skipped: ")
         return self._workspace
 
     def store(self) -> ProgressStore:

@@ -7,6 +7,7 @@ from itertools import groupby
 from typing import Any
 
 from tutor.commands.context import EXIT_OK, CommandError, Context
+from tutor.core.curriculum import ItemEntry, load_curriculum
 from tutor.core.model import (
     ITEM_KINDS,
     ChoiceExercise,
@@ -17,7 +18,6 @@ from tutor.core.model import (
     Pack,
     qualified_id,
 )
-from tutor.core.workspace import ItemOverview
 
 STATUS_MARKS = {"done": "[green]✓[/]", "in_progress": "[yellow]…[/]", "not_started": " "}
 
@@ -35,7 +35,8 @@ def register(commands: Any, shared: list[argparse.ArgumentParser]) -> None:
 def run_list(context: Context, args: argparse.Namespace) -> int:
     """Print every item with its status."""
     context.store()  # open first so that a broken data dir is reported once, clearly
-    rows = [row for row in context.workspace().overview() if args.kind in (None, row.item.kind)]
+    curriculum = load_curriculum(context.workspace())
+    rows = [row for row in curriculum.items() if args.kind in (None, row.item.kind)]
     if context.json:
         context.print_json([_list_entry(row) for row in rows])
         return EXIT_OK
@@ -50,20 +51,20 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
         table.add_column("title", overflow="fold")
         for row in group:
             table.add_row(
-                STATUS_MARKS.get(row.progress.status, " "), row.id, row.item.kind, row.item.title
+                STATUS_MARKS.get(row.status or "", " "), row.id, row.item.kind, row.item.title
             )
         console.print(table, "")
     return EXIT_OK
 
 
-def _list_entry(row: ItemOverview) -> dict[str, Any]:
+def _list_entry(row: ItemEntry) -> dict[str, Any]:
     return {
         "id": row.id,
         "pack": row.pack.id,
         "unit": row.unit.id,
         "kind": row.item.kind,
         "title": row.item.title,
-        "status": row.progress.status,
+        "status": row.status,
     }
 
 

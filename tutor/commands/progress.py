@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, CommandError, Context
+from tutor.core.curriculum import STATUS_WORDS, Curriculum, load_curriculum
+from tutor.core.progress import ItemProgress
 
 
 def register(
@@ -30,33 +32,53 @@ def register(
 
 
 def run_summary(context: Context, args: argparse.Namespace) -> int:
-    """Per-pack completion and per-item attempts, hints and time."""
-    store = context.store()
-    rows = context.workspace().overview()
+    """Completion per pack and unit; attempts, hints and time per item."""
+    context.store()  # a data dir that cannot be used is an error here, not a blank report
+    curriculum = load_curriculum(context.workspace())
     if context.json:
-        context.print_json(
-            {
-                "last_position": _position(store.last_position()),
-                "items": [{"id": row.id, **asdict(row.progress)} for row in rows],
-            }
-        )
+        context.print_json(_summary_json(curriculum))
         return EXIT_OK
     console = context.console()
-    for pack in context.workspace().catalog.packs:
-        mine = [row for row in rows if row.pack.id == pack.id]
-        done = sum(row.progress.status == "done" for row in mine)
-        console.print(f"[bold]{pack.title}[/] ({pack.id}): {done}/{len(mine)} done")
-        for row in mine:
-            if row.progress.status != "not_started":
-                p = row.progress
-                console.print(
-                    f"  {row.id:<40} {p.status:<12} attempts {p.attempts:<3} "
-                    f"hints {p.hints_used:<2} time {p.time_spent_s / 60:.0f} min"
-                )
-    position = store.last_position()
-    if position:
-        console.print(f"\nLast position: {'/'.join(position)}")
+    for pack in curriculum.packs:
+        console.print(f"[bold]{pack.pack.title}[/] ({pack.pack.id}): {pack.done}/{pack.total} done")
+        for unit in pack.units:
+            console.print(f"  {unit.unit.title}: {unit.done}/{unit.total}")
+            for entry in unit.items:
+                if entry.progress and entry.progress.status != "not_started":
+                    console.print(f"    {entry.id:<38} {_item_line(entry.progress)}")
+    if curriculum.last_position:
+        console.print(f"\nLast position: {_position(curriculum.last_position)}")
     return EXIT_OK
+
+
+def _item_line(p: ItemProgress) -> str:
+    return (
+        f"{STATUS_WORDS[p.status]:<12} attempts {p.attempts:<3} best {p.best_score:>4.0%}  "
+        f"hints {p.hints_used:<2} time {p.time_spent_s / 60:.0f} min"
+    )
+
+
+def _summary_json(curriculum: Curriculum) -> dict[str, Any]:
+    return {
+        "last_position": _position(curriculum.last_position),
+        "packs": [
+            {
+                "id": pack.pack.id,
+                "done": pack.done,
+                "total": pack.total,
+                "units": [
+                    {"id": unit.unit.id, "done": unit.done, "total": unit.total}
+                    for unit in pack.units
+                ],
+            }
+            for pack in curriculum.packs
+        ],
+        "items": [
+            {"id": entry.id, **asdict(entry.progress)}
+            for entry in curriculum.items()
+            if entry.progress is not None
+        ],
+    }
 
 
 def _position(position: tuple[str, str] | None) -> str | None:

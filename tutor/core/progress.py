@@ -270,7 +270,8 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
         conn.execute(f"PRAGMA user_version = {target:d}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+            conn.execute("ROLLBACK")
         raise
     return target
 
@@ -288,17 +289,57 @@ def _connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
     )
 
 
-def _check_readable(conn: sqlite3.Connection) -> None:
-    """Raise ``_Unreadable`` unless the file is a SQLite database that passes ``quick_check``."""
-    user_version(conn)  # reads the header: "file is not a database" shows up here
-    problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
-    if problems != ["ok"]:
-        first = str(problems[0]).splitlines()[-1] if problems else "no result"
-        raise _Unreadable(f"the integrity check failed: {first}")
+def _inspect(path: Path, busy_timeout_s: float) -> None:
+    """Look at an existing file before using it; raise ``_Unreadable`` or ``_NewerSchema``.
+
+    The look is read-only when possible: a read-only connection can neither
+    checkpoint nor delete the ``-wal``/``-shm`` files when it closes (a
+    read-write one does, even for a file it could not read), so a damaged
+    database is moved aside exactly as found and a newer version's file is not
+    even switched to WAL mode.
+    """
+    if not path.exists():
+        return  # a new store: nothing to inspect
+    uri = path.absolute().as_uri()
+    try:
+        _inspect_with(sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout_s))
+    except sqlite3.OperationalError as exc:
+        if _primary_code(exc) != sqlite3.SQLITE_READONLY:
+            raise
+        # A crash left a hot rollback journal (e.g. killed while the file was
+        # first switched to WAL) that must be replayed before the file can be
+        # read; only a read-write connection may do that, as any open would.
+        _inspect_with(sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=busy_timeout_s))
+
+
+def _inspect_with(conn: sqlite3.Connection) -> None:
+    """The checks behind :func:`_inspect`; closes ``conn``."""
+    try:
+        user_version(conn)  # reads the header: "file is not a database" shows up here
+        problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            first = problems[0].splitlines()[-1] if problems else "no result"
+            raise _Unreadable(f"the integrity check failed: {first}")
+        version = user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise _NewerSchema(version, SCHEMA_VERSION)
+        if version == SCHEMA_VERSION:
+            _verify_schema(conn)  # an older file gets its tables from the migrations
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            raise _Unreadable(str(exc)) from exc
+        raise
+    finally:
+        conn.close()
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file itself is damaged (rather than locked, read-only, …)."""
+    return _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def _configure(conn: sqlite3.Connection) -> None:
-    """Per-connection settings, applied after the version check so newer files stay untouched."""
+    """Per-connection settings (journal mode persists in the file; synchronous does not)."""
     conn.execute("PRAGMA journal_mode = WAL")  # persistent; lets a reader and a writer coexist
     # With WAL, synchronous=NORMAL already survives a killed process (the
     # commit is in the OS page cache once write() returns) but can lose the
@@ -318,18 +359,15 @@ def _verify_schema(conn: sqlite3.Connection) -> None:
 
 
 def _open_checked(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
-    """Open, check, configure and migrate; the connection is closed on any failure."""
+    """Inspect, then open, configure and migrate; the connection is closed on any failure."""
+    _inspect(path, busy_timeout_s)
     conn = _connect(path, busy_timeout_s)
     try:
-        _check_readable(conn)
-        if user_version(conn) > SCHEMA_VERSION:
-            raise _NewerSchema(user_version(conn), SCHEMA_VERSION)
         _configure(conn)
         apply_migrations(conn, MIGRATIONS)
-        _verify_schema(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        if _is_damage(exc):
             raise _Unreadable(str(exc)) from exc
         raise
     except BaseException:
@@ -393,20 +431,25 @@ _ADVICE_BY_CODE: dict[int, str] = {
     sqlite3.SQLITE_LOCKED: "Another program kept it locked for too long; try again in a moment.",
     sqlite3.SQLITE_READONLY: "The file or its folder is read-only; make it writable or set "
     "--data-dir or BACKPROP_TUTOR_HOME to a writable folder.",
-    sqlite3.SQLITE_CANTOPEN: "Check that the file and its folder exist and are writable.",
+    sqlite3.SQLITE_CANTOPEN: "Check that the file and its folder exist and that you may read "
+    "and write them.",
     sqlite3.SQLITE_PERM: "Check the permissions of the file and its folder.",
     sqlite3.SQLITE_FULL: "The disk is full; free some space and try again.",
     sqlite3.SQLITE_IOERR: "The disk reported an error.",
     sqlite3.SQLITE_CORRUPT: "The file is damaged; restart backprop-tutor to move it aside.",
+    sqlite3.SQLITE_NOTADB: "The file is damaged; restart backprop-tutor to move it aside.",
 }
 
 
 def _store_error(action: str, path: Path, exc: sqlite3.Error) -> StoreError:
-    """Turn a sqlite3 error into a sentence for a person."""
+    """Turn a sqlite3 error into a sentence for a person.
+
+    ``action`` completes "could not … the progress database", e.g. "save a draft in".
+    """
     code = _primary_code(exc)
     advice = _ADVICE_BY_CODE.get(code, "") if code is not None else ""
     reason = str(exc).rstrip(".")  # some sqlite3 messages end with a period, most don't
-    message = f"could not {action} in the progress database {path}: {reason}."
+    message = f"could not {action} the progress database {path}: {reason}."
     return StoreError(f"{message} {advice}".rstrip())
 
 
@@ -549,7 +592,8 @@ class ProgressStore:
         writable and :class:`StoreError` if the database cannot be used (for
         example one written by a newer version, which is left untouched).
         """
-        path = ensure_writable_dir(Path(data_dir)) / DB_FILENAME
+        # Absolute, so every message names a file the learner can find.
+        path = ensure_writable_dir(Path(data_dir).absolute()) / DB_FILENAME
         try:
             conn, notices = _open_or_replace(path, busy_timeout_s)
         except _NewerSchema as problem:
@@ -559,7 +603,7 @@ class ProgressStore:
                 f"could not create a usable progress database {path}: {problem}."
             ) from problem
         except sqlite3.Error as exc:
-            raise _store_error("open the store", path, exc) from exc
+            raise _store_error("open", path, exc) from exc
         return cls(conn, path, tuple(notices))
 
     # -- plumbing
@@ -599,7 +643,7 @@ class ProgressStore:
     def record_attempt(self, attempt: Attempt) -> int:
         """Store ``attempt`` and update the item's status; return its id once committed."""
         status = "done" if attempt.score >= 1.0 else "in_progress"
-        with self._writing("record an attempt") as conn:
+        with self._writing("record an attempt in") as conn:
             cursor = conn.execute(
                 "INSERT INTO attempts (pack_id, pack_version, item_id, at, kind, answer,"
                 " verdict, score, duration_s, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -614,14 +658,14 @@ class ProgressStore:
         self, pack_id: str | None = None, item_id: str | None = None
     ) -> list[AttemptRecord]:
         """Recorded attempts, oldest first: all of them, one pack's, or one item's."""
-        with self._reading("read attempts") as conn:
+        with self._reading("read attempts from") as conn:
             return _select_attempts(conn, pack_id, item_id)
 
     # -- items
 
     def item(self, pack_id: str, item_id: str) -> ItemProgress:
         """Progress on one item; one never seen (or no longer in any pack) is ``not_started``."""
-        with self._reading("read an item's progress") as conn:
+        with self._reading("read an item's progress from") as conn:
             found = _select_items(conn, pack_id, item_id)
         if found:
             return found[0]
@@ -629,7 +673,7 @@ class ProgressStore:
 
     def items(self, pack_id: str | None = None) -> list[ItemProgress]:
         """Every item with any recorded progress (attempts, time, hints, …), sorted by id."""
-        with self._reading("read progress") as conn:
+        with self._reading("read progress from") as conn:
             return _select_items(conn, pack_id)
 
     def status(self, pack_id: str, item_id: str) -> ItemStatus:
@@ -638,7 +682,7 @@ class ProgressStore:
 
     def mark_done(self, pack_id: str, item_id: str) -> None:
         """Mark an item done without an attempt (a lesson that was read)."""
-        with self._writing("mark an item as done") as conn:
+        with self._writing("mark an item as done in") as conn:
             conn.execute(
                 "INSERT INTO items (pack_id, item_id, status) VALUES (?, ?, 'done')"
                 " ON CONFLICT (pack_id, item_id) DO UPDATE SET status = 'done'",
@@ -648,7 +692,7 @@ class ProgressStore:
     def add_time(self, pack_id: str, item_id: str, seconds: float) -> None:
         """Add ``seconds`` (finite, >= 0) to the time spent on an item."""
         _check_seconds("seconds", seconds)
-        with self._writing("record time spent") as conn:
+        with self._writing("record time spent in") as conn:
             conn.execute(
                 "INSERT INTO items (pack_id, item_id, time_spent_s) VALUES (?, ?, ?)"
                 " ON CONFLICT (pack_id, item_id)"
@@ -662,7 +706,7 @@ class ProgressStore:
         """Record that hint ``index`` (0-based) was revealed; revealing it again changes nothing."""
         if index < 0:
             raise ValueError(f"hint index must be >= 0, got {index}")
-        with self._writing("record a hint") as conn:
+        with self._writing("record a hint in") as conn:
             conn.execute(
                 "INSERT INTO hints (pack_id, item_id, hint_index, revealed_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -676,7 +720,7 @@ class ProgressStore:
 
     def revealed_hints(self, pack_id: str, item_id: str) -> tuple[int, ...]:
         """Indices of the revealed hints, ascending (to show them again after a restart)."""
-        with self._reading("read hints") as conn:
+        with self._reading("read hints from") as conn:
             rows = conn.execute(
                 "SELECT hint_index FROM hints WHERE pack_id = ? AND item_id = ?"
                 " ORDER BY hint_index",
@@ -686,7 +730,7 @@ class ProgressStore:
 
     def mark_solution_viewed(self, pack_id: str, item_id: str) -> None:
         """Record that the learner looked at the reference solution."""
-        with self._writing("record that the solution was viewed") as conn:
+        with self._writing("record a viewed solution in") as conn:
             conn.execute(
                 "INSERT INTO items (pack_id, item_id, solution_viewed) VALUES (?, ?, 1)"
                 " ON CONFLICT (pack_id, item_id) DO UPDATE SET solution_viewed = 1",
@@ -697,7 +741,7 @@ class ProgressStore:
 
     def save_draft(self, pack_id: str, item_id: str, code: str) -> None:
         """Keep ``code`` as the item's draft, replacing any earlier one (one small UPSERT)."""
-        with self._writing("save a draft") as conn:
+        with self._writing("save a draft in") as conn:
             conn.execute(
                 "INSERT INTO drafts (pack_id, item_id, code, saved_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (pack_id, item_id)"
@@ -707,7 +751,7 @@ class ProgressStore:
 
     def draft(self, pack_id: str, item_id: str) -> str | None:
         """The latest saved draft for an item, or ``None``."""
-        with self._reading("read a draft") as conn:
+        with self._reading("read a draft from") as conn:
             row = conn.execute(
                 "SELECT code FROM drafts WHERE pack_id = ? AND item_id = ?", (pack_id, item_id)
             ).fetchone()
@@ -717,7 +761,7 @@ class ProgressStore:
 
     def set_last_position(self, pack_id: str, item_id: str) -> None:
         """Remember the item the learner is on, to resume there next time."""
-        with self._writing("remember the last position") as conn:
+        with self._writing("save the last position in") as conn:
             conn.execute(
                 "INSERT INTO last_position (id, pack_id, item_id, set_at) VALUES (1, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET pack_id = excluded.pack_id,"
@@ -727,14 +771,14 @@ class ProgressStore:
 
     def last_position(self) -> tuple[str, str] | None:
         """``(pack_id, item_id)`` of the last position, or ``None`` if none was set."""
-        with self._reading("read the last position") as conn:
+        with self._reading("read the last position from") as conn:
             return _select_position(conn)
 
     # -- whole store
 
     def export(self) -> dict[str, Any]:
         """Everything in the store as JSON-serialisable data, from one consistent snapshot."""
-        with self._reading("export progress") as conn:
+        with self._reading("export") as conn:
             position = _select_position(conn)
             return {
                 "schema_version": user_version(conn),
@@ -760,7 +804,7 @@ class ProgressStore:
     def reset(self, pack_id: str | None = None) -> int:
         """Delete all progress, or one pack's; return the number of attempts deleted."""
         where, params = _pack_filter(pack_id)
-        with self._writing("reset progress") as conn:
+        with self._writing("reset progress in") as conn:
             deleted = conn.execute(f"DELETE FROM attempts{where}", params).rowcount
             for table in ("items", "hints", "drafts", "last_position"):
                 conn.execute(f"DELETE FROM {table}{where}", params)

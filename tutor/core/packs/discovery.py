@@ -108,10 +108,13 @@ def _entry_point_packs(problems: list[Problem]) -> Iterator[Path]:
         origin = Path(f"<entry point {entry.name} = {entry.value}>")
         try:
             spec = importlib.util.find_spec(entry.module)
-        except (ImportError, ValueError) as error:
+        except Exception as error:  # a dotted name imports its parent, which may raise anything
             problems.append(Problem(origin, f"cannot locate module '{entry.module}': {error}"))
             continue
-        locations = list(spec.submodule_search_locations or []) if spec else []
+        if spec is None:
+            problems.append(Problem(origin, f"module '{entry.module}' is not installed"))
+            continue
+        locations = list(spec.submodule_search_locations or [])
         if not locations:
             problems.append(
                 Problem(origin, f"'{entry.module}' must be a package folder holding {MANIFEST}")

@@ -92,10 +92,12 @@ def load_exercise(path: Path, pack_root: Path) -> Exercise | list[Problem]:
         return [parsed]
     table, text = parsed
     reader = TableReader(path, text)
-    builder = _BUILDERS.get(table.get("kind"))  # type: ignore[arg-type]
+    kind = table.get("kind")
+    builder = _BUILDERS.get(kind) if isinstance(kind, str) else None  # a list is unhashable
     if builder is None:
         kinds = ", ".join(sorted(_BUILDERS))
-        reader.problem(f"kind must be one of {kinds}, not {table.get('kind')!r}", "kind")
+        found = "it is missing" if kind is None else f"not {kind!r}"
+        reader.problem(f"kind must be one of {kinds}; {found}", "kind")
         return reader.problems
     exercise = builder(table, reader, pack_root)
     return reader.problems if reader.problems or exercise is None else exercise
@@ -128,6 +130,7 @@ def _build_derivation(
     )
     if not table["parts"]:
         reader.problem("a derivation needs at least one part", "parts")
+    _check_unique([part.id for part in parts], "parts", "part id", reader)
     return DerivationExercise(
         **_common(table, reader),
         solution=table["solution"],
@@ -139,15 +142,26 @@ def _build_derivation(
     )
 
 
+def domain_problem(domain: str) -> str | None:
+    """Why `domain` is not a usable variable domain, or None when it is."""
+    if domain in DOMAIN_WORDS:
+        return None
+    match = DOMAIN_INTERVAL.match(domain)
+    if not match:
+        words = ", ".join(DOMAIN_WORDS)
+        return f"unknown domain {domain!r}: use {words} or an interval like '(0, 1)'"
+    low, high = (float(bound) for bound in domain.strip("()[] ").split(","))
+    if not low < high:
+        return f"empty interval {domain!r}: the lower bound must be below the upper"
+    return None
+
+
 def _variables(raw: Mapping[str, Any], reader: TableReader) -> tuple[Variable, ...]:
     variables = []
     for name, domain in _string_table(raw, "variables", reader):
-        if domain not in DOMAIN_WORDS and not DOMAIN_INTERVAL.match(domain):
-            words = ", ".join(DOMAIN_WORDS)
-            reader.problem(
-                f"unknown domain {domain!r} for '{name}': use {words} or an interval like '(0, 1)'",
-                f"variables.{name}",
-            )
+        problem = domain_problem(domain)
+        if problem:
+            reader.problem(f"{problem} (for '{name}')", f"variables.{name}")
         variables.append(Variable(name, domain))
     if not variables:
         reader.problem("declare at least one variable", "variables")
@@ -180,15 +194,25 @@ def _params(raw: Mapping[str, Any], reader: TableReader) -> tuple[tuple[str, tup
     return tuple(params)
 
 
+def _what_is_asked(raw: Mapping[str, Any]) -> str | None:
+    """Why a part does not say what it asks for, or None when it does."""
+    if ("of" in raw) != ("wrt" in raw):
+        missing = "wrt" if "of" in raw else "of"
+        return f"'of' and 'wrt' go together: add '{missing}'"
+    if "of" in raw and "expected" in raw:
+        return "give 'of' and 'wrt' (preferred) or 'expected', not both"
+    if "of" not in raw and "expected" not in raw:
+        return "say what is asked: 'of' and 'wrt' (preferred) or an explicit 'expected'"
+    return None
+
+
 def _part(raw: Any, index: int, names: set[str], reader: TableReader) -> DerivationPart | None:
     where = f"parts[{index}]."
     if not reader.check(raw, PART_SPEC, where):
         return None
-    has_derivative = "of" in raw and "wrt" in raw
-    if has_derivative == ("expected" in raw) or (("of" in raw) != ("wrt" in raw)):
-        reader.problem(
-            "give either 'of' and 'wrt' (preferred) or 'expected', not both", where + "label"
-        )
+    asked = _what_is_asked(raw)
+    if asked is not None:
+        reader.problem(asked, where + ("expected" if "expected" in raw else "of"))
         return None
     if "wrt" in raw and raw["wrt"] not in names:
         reader.problem(f"'{raw['wrt']}' is not a declared variable or intermediate", where + "wrt")
@@ -254,6 +278,9 @@ def _python_file(
     except (SyntaxError, UnicodeDecodeError, ValueError) as error:
         reader.problem(f"'{reference}' is not valid Python: {error}", field)
         return None
+    except OSError as error:
+        reader.problem(f"cannot read '{reference}': {error.strerror or error}", field)
+        return None
     defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
     for name in must_define:
         if name not in defined:
@@ -280,6 +307,8 @@ def _inputs(raw: list[Any], dim_names: set[str], reader: TableReader) -> tuple[C
         for dim in entry["shape"]:
             if dim not in dim_names:
                 reader.problem(f"dimension '{dim}' is not declared in [dims]", where + "shape")
+        if entry.get("low", -1.0) >= entry.get("high", 1.0):
+            reader.problem("'low' must be below 'high'", where + "low")
         inputs.append(
             CodeInput(
                 name=entry["name"],
@@ -290,7 +319,13 @@ def _inputs(raw: list[Any], dim_names: set[str], reader: TableReader) -> tuple[C
                 avoid=tuple(float(v) for v in entry.get("avoid", ())),
             )
         )
+    _check_unique([i.name for i in inputs], "inputs", "input name", reader)
     return tuple(inputs)
+
+
+def _check_unique(values: list[str], field: str, what: str, reader: TableReader) -> None:
+    for value in sorted({v for v in values if values.count(v) > 1}):
+        reader.problem(f"{what} '{value}' is used more than once", field)
 
 
 def _check_gradients(gradients: list[str], input_names: set[str], reader: TableReader) -> None:

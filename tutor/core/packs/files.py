@@ -58,9 +58,15 @@ def resolve_inside(root: Path, base: Path, reference: str) -> Path | str:
     """
     if not reference or Path(reference).is_absolute() or reference.startswith("~"):
         return f"'{reference}' must be a relative path inside the pack folder"
-    target = (base / reference).resolve()
+    try:
+        target = (base / reference).resolve()
+    except (OSError, RuntimeError, ValueError) as error:
+        # ValueError: an embedded NUL byte; RuntimeError: a symlink loop (pathlib, Python < 3.13).
+        return f"{reference!r} is not a usable path: {error}"
     if not target.is_relative_to(root.resolve()):
         return f"'{reference}' points outside the pack folder ({root})"
+    if target.is_dir():
+        return f"'{reference}' is a folder; name a file"
     if not target.is_file():
         return f"'{reference}' does not exist (looked for {target})"
     return target

@@ -33,9 +33,12 @@ UNIT_SPEC = {
 
 def load_pack(root: Path, source: PackSource = "cli") -> Pack | list[Problem]:
     """The pack in folder `root`, or every problem that stops it from loading."""
+    root = root.resolve()
     manifest_path = root / MANIFEST
     if not root.is_dir():
         return [Problem(root, "pack folder does not exist or is not a folder")]
+    if not manifest_path.is_file():
+        return [Problem(root, f"not a pack: a pack folder needs a {MANIFEST} manifest")]
     parsed = read_toml(manifest_path)
     if isinstance(parsed, Problem):
         return [parsed]
@@ -89,7 +92,7 @@ def _load_units(raw_units: list[Any], root: Path, reader: TableReader) -> tuple[
         seen_units.add(raw["id"])
         items = [_load_item(root, ref, where + "items", reader) for ref in raw["items"]]
         loaded = tuple(item for item in items if item is not None)
-        _check_unique_items(loaded, seen_items, reader)
+        _check_unique_items(loaded, seen_items, where + "items", reader)
         units.append(Unit(raw["id"], raw["title"], loaded))
     return tuple(units)
 
@@ -113,11 +116,15 @@ def _load_item(root: Path, reference: str, field: str, reader: TableReader) -> I
 
 
 def _check_unique_items(
-    items: tuple[Item, ...], seen: dict[str, Path], reader: TableReader
+    items: tuple[Item, ...], seen: dict[str, Path], field: str, reader: TableReader
 ) -> None:
     for item in items:
-        if item.id in seen and seen[item.id] != item.path:
+        if item.id not in seen:
+            seen[item.id] = item.path
+        elif seen[item.id] == item.path:
+            # Listed twice, the item would be ambiguous to every command that takes its id.
+            reader.problem(f"'{item.path.name}' is listed more than once; list it once", field)
+        else:
             reader.problems.append(
                 Problem(item.path, f"id '{item.id}' is already used by {seen[item.id]}", "id")
             )
-        seen.setdefault(item.id, item.path)

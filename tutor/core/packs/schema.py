@@ -6,6 +6,7 @@ tomllib gives dictionaries without positions, so a field's line is found by look
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +41,29 @@ class Field:
 Spec = Mapping[str, Field]
 
 
+_HEADER = re.compile(r"^\s*\[\[?([^\[\]]+)\]\]?\s*(#.*)?$")
+_INDEXED = re.compile(r"^(.*)\[(\d+)\]$")
+
+
+def _statement_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, text) of every line not inside a multi-line string (a prompt, say)."""
+    statements = []
+    open_quote: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if open_quote is None:
+            statements.append((number, line))
+        for quote in ('"""', "'''"):
+            if open_quote in (None, quote) and line.count(quote) % 2:
+                open_quote = None if open_quote else quote
+    return statements
+
+
+def _split_index(part: str) -> tuple[str, int]:
+    """`parts[2]` → ("parts", 2); a name without an index is its first (only) table."""
+    indexed = _INDEXED.match(part)
+    return (indexed.group(1), int(indexed.group(2))) if indexed else (part, 0)
+
+
 def _is_type(value: object, expected: type) -> bool:
     # TOML booleans are ints in Python, and an integer is a fine number.
     if expected is float:
@@ -49,19 +73,69 @@ def _is_type(value: object, expected: type) -> bool:
     return isinstance(value, expected)
 
 
+def _unknown_field_message(key: str, spec: Spec) -> str:
+    close = difflib.get_close_matches(key, list(spec), n=1)
+    if close:
+        return f"unknown field '{key}': did you mean '{close[0]}'?"
+    return f"unknown field '{key}' (known fields: {', '.join(sorted(spec))})"
+
+
 class TableReader:
     """Checks tables from one file against specs, collecting problems instead of raising."""
 
     def __init__(self, file: Path, text: str) -> None:
         self.file = file
-        self._lines = text.splitlines()
+        self._statements = _statement_lines(text)
         self.problems: list[Problem] = []
 
     def line_of(self, field: str) -> int | None:
-        """The first line that assigns or opens the last component of a dotted field."""
-        key = re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1]
-        pattern = re.compile(rf'^\s*(\[\[?\s*)?("?){re.escape(key)}\2\s*(=|\]|\.)')
-        return next((n for n, line in enumerate(self._lines, 1) if pattern.match(line)), None)
+        """The line of a dotted field such as `parts[1].wrt`; None when it is not in the file.
+
+        `name[n]` leads to the n-th `[[name]]` table and each step searches only the table
+        reached so far, so `units[1].id` is the second unit's id, not the pack's, and a
+        missing top-level key is not confused with a same-named key inside a table.
+        """
+        *tables, last = field.split(".")
+        scope, start = "", 0
+        for part in tables:
+            name, index = _split_index(part)
+            full = f"{scope}.{name}" if scope else name
+            header = self._header(full, index, start, scope)
+            if header is None:  # an inline table or array: its key is the best we know
+                return self._key(name, start)
+            scope, start = full, header + 1
+        key = _split_index(last)[0]
+        found = self._key(key, start)
+        if found is None:  # the field may be a table of its own, e.g. `[variables]`
+            header = self._header(f"{scope}.{key}" if scope else key, 0, start, scope)
+            found = None if header is None else self._statements[header][0]
+        return found
+
+    def _key(self, key: str, start: int) -> int | None:
+        """The line assigning `key` among the keys that follow statement `start`."""
+        pattern = re.compile(rf'^\s*(["\']?){re.escape(key)}\1\s*[=.]')
+        for number, line in self._statements[start:]:
+            if _HEADER.match(line):
+                return None
+            if pattern.match(line):
+                return number
+        return None
+
+    def _header(self, name: str, index: int, start: int, scope: str) -> int | None:
+        """The statement opening the `index`-th table `name`, without leaving table `scope`."""
+        seen = 0
+        for position in range(start, len(self._statements)):
+            header = _HEADER.match(self._statements[position][1])
+            if header is None:
+                continue
+            opened = ".".join(p.strip().strip("\"'") for p in header.group(1).split("."))
+            if scope and (opened == scope or not opened.startswith(scope + ".")):
+                return None
+            if opened == name:
+                if seen == index:
+                    return position
+                seen += 1
+        return None
 
     def problem(self, message: str, field: str | None = None) -> None:
         """Record a problem, locating `field` in the file when possible."""
@@ -73,8 +147,7 @@ class TableReader:
         before = len(self.problems)
         for key in table:
             if key not in spec:
-                known = ", ".join(sorted(spec))
-                self.problem(f"unknown field '{key}' (known fields: {known})", prefix + key)
+                self.problem(_unknown_field_message(key, spec), prefix + key)
         for key, rule in spec.items():
             if key not in table:
                 if rule.required:

@@ -1,0 +1,305 @@
+"""The home screen, driven with Pilot at 80×24 on a temporary data directory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.style import Style
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.widgets.tree import TreeNode
+
+from tutor.core.curriculum import CurriculumEntry, ItemEntry, UnitEntry, load_curriculum
+from tutor.core.progress import Attempt, ProgressStore
+from tutor.core.workspace import Workspace
+from tutor.ui.app import TutorApp, create_app
+from tutor.ui.widgets.curriculum_tree import CurriculumTree
+from tutor.ui.widgets.item_panel import ItemPanel
+
+SIZE = (80, 24)
+LESSON = "The chain rule on a computational graph"
+DERIVATION = "Three steps of the chain rule"
+CHOICE = "Backprop is not gradient descent"
+CODE = "The backward pass of a Linear layer"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    """The built-in pack only, with progress in a fresh temporary folder."""
+    space = Workspace(data_dir=tmp_path, include_entry_points=False)
+    yield space
+    space.close()
+
+
+def record(data_dir: Path, item_id: str, score: float) -> None:
+    with ProgressStore.open(data_dir) as store:
+        store.record_attempt(
+            Attempt("core", "0.1.0", item_id, "derivation", "2*b", "incorrect", score, 3.0)
+        )
+
+
+async def wait_until_loaded(pilot: Pilot[int], timeout: float = 5.0) -> None:
+    """Wait for the worker's data to reach the tree and the first item to reach the panel."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause()
+        if pilot.app.screen.query(ItemPanel) and panel(pilot).text:
+            return
+    raise AssertionError("the home screen did not finish loading")
+
+
+def tree(pilot: Pilot[int]) -> CurriculumTree:
+    return pilot.app.screen.query_one(CurriculumTree)
+
+
+def panel(pilot: Pilot[int]) -> ItemPanel:
+    return pilot.app.screen.query_one(ItemPanel)
+
+
+def focused(pilot: Pilot[int]) -> object:
+    """The focused widget (a call, so that type narrowing does not outlive a key press)."""
+    return pilot.app.focused
+
+
+def panel_title(pilot: Pilot[int]) -> str:
+    return str(pilot.app.screen.query_one("#item-title", Static).render())
+
+
+def nodes(node: TreeNode[CurriculumEntry]) -> Iterator[TreeNode[CurriculumEntry]]:
+    """Every node under `node`, depth first, collapsed or not."""
+    for child in node.children:
+        yield child
+        yield from nodes(child)
+
+
+def labels(pilot: Pilot[int]) -> dict[str, str]:
+    """Each node's title → its label as drawn (with marks, kinds and counts)."""
+    widget = tree(pilot)
+    return {
+        str(node.label): widget.render_label(node, Style(), Style()).plain
+        for node in nodes(widget.root)
+    }
+
+
+def node_titled(pilot: Pilot[int], title: str) -> TreeNode[CurriculumEntry]:
+    return next(node for node in nodes(tree(pilot).root) if str(node.label) == title)
+
+
+async def test_tree_lists_the_core_pack(workspace: Workspace) -> None:
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        drawn = labels(pilot)
+        assert drawn["Backpropagation from scratch"].endswith("0/4")
+        assert drawn["The chain rule and computational graphs"].endswith("0/3")
+        assert drawn["Layers as matrices"].endswith("0/1")
+        assert drawn[LESSON] == f"· {LESSON}  lesson"
+        assert drawn[DERIVATION] == f"· {DERIVATION}  derivation"
+        assert drawn[CHOICE] == f"· {CHOICE}  choice"
+        assert drawn[CODE] == f"· {CODE}  code"
+
+
+async def test_without_a_last_position_the_first_unit_is_open(workspace: Workspace) -> None:
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        assert node_titled(pilot, "The chain rule and computational graphs").is_expanded
+        assert not node_titled(pilot, "Layers as matrices").is_expanded
+        cursor = tree(pilot).cursor_node
+        assert cursor is not None and str(cursor.label) == LESSON
+        assert panel_title(pilot) == LESSON
+        assert "Backpropagation is the chain rule" in panel(pilot).text
+        assert not panel(pilot).text.startswith("# ")  # the title is not repeated
+
+
+async def test_recorded_progress_shows_as_marks_and_counts(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    with ProgressStore.open(tmp_path) as store:
+        store.mark_done("core", "chain-rule")
+    record(tmp_path, "chain-rule-three-steps", 0.5)
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        drawn = labels(pilot)
+        assert drawn[LESSON].startswith("✓ ")
+        assert drawn[DERIVATION].startswith("◐ ")
+        assert drawn[CHOICE].startswith("· ")
+        assert drawn["The chain rule and computational graphs"].endswith("1/3")
+        assert drawn["Backpropagation from scratch"].endswith("1/4")
+
+
+async def test_moving_the_cursor_updates_the_panel(workspace: Workspace, tmp_path: Path) -> None:
+    record(tmp_path, "chain-rule-three-steps", 0.5)
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+        assert panel_title(pilot) == DERIVATION
+        meta = str(pilot.app.screen.query_one("#item-meta", Static).render())
+        assert meta == "Derivation exercise · in progress · 1 attempt, best 50%"
+        assert "find the derivatives below" in panel(pilot).text
+        assert "∂c/∂a" in panel(pilot).text
+        await pilot.press("down", "down")  # the choice, then the "Layers" unit
+        await pilot.pause()
+        assert panel_title(pilot) == "Layers as matrices"
+        assert f"· {CODE}" in panel(pilot).text
+
+
+async def test_the_last_position_opens_its_unit(workspace: Workspace, tmp_path: Path) -> None:
+    with ProgressStore.open(tmp_path) as store:
+        store.set_last_position("core", "linear-backward")
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        assert node_titled(pilot, "Layers as matrices").is_expanded
+        assert not node_titled(pilot, "The chain rule and computational graphs").is_expanded
+        assert panel_title(pilot) == CODE
+        assert "linear_backward(x, W, b, grad_out)" in panel(pilot).text
+
+
+async def test_enter_reads_the_item_and_remembers_it(workspace: Workspace, tmp_path: Path) -> None:
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("down", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(focused(pilot), ItemPanel)
+        await pilot.press("escape")
+        assert isinstance(focused(pilot), CurriculumTree)
+    with ProgressStore.open(tmp_path) as store:
+        assert store.last_position() == ("core", "chain-rule-three-steps")
+
+
+async def test_enter_on_a_unit_toggles_it(workspace: Workspace) -> None:
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        layers = node_titled(pilot, "Layers as matrices")
+        assert layers.is_expanded
+        assert isinstance(focused(pilot), CurriculumTree)
+        await pilot.press("down")
+        await pilot.pause()
+        assert panel_title(pilot) == CODE
+
+
+async def test_q_quits_with_exit_code_zero(workspace: Workspace) -> None:
+    app: TutorApp = create_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 0
+
+
+async def test_an_unwritable_data_dir_is_explained_not_fatal(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a regular file", encoding="utf-8")
+    notes: list[Message] = []
+    space = Workspace(data_dir=blocker / "data", include_entry_points=False)
+    app = create_app(space)
+    async with app.run_test(size=SIZE, message_hook=notes.append) as pilot:
+        await wait_until_loaded(pilot)
+        message = pilot.app.screen.query_one("#home-messages", Static)
+        assert message.display and message.has_class("-error")
+        text = str(message.render())
+        assert "Progress is not available" in text
+        assert str(blocker) in text
+        # The curriculum is still there, marked "unknown" rather than "not started".
+        assert labels(pilot)[LESSON].startswith("? ")
+        assert "unknown" in str(pilot.app.screen.query_one("#item-meta", Static).render())
+        await pilot.press("enter")  # nothing to remember into: no crash, no second error
+        await pilot.pause()
+        await pilot.press("q")
+    assert app.return_code == 0
+    errors = [n for n in notes if isinstance(n, Notify) and n.notification.severity == "error"]
+    assert len(errors) == 1
+    space.close()
+
+
+async def test_a_broken_pack_is_reported_and_the_others_still_shown(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-pack"
+    broken.mkdir()
+    (broken / "pack.toml").write_text("format_version = 1\nid = \n", encoding="utf-8")
+    space = Workspace(tmp_path / "data", pack_dirs=[broken], include_entry_points=False)
+    async with create_app(space).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        message = pilot.app.screen.query_one("#home-messages", Static)
+        assert message.display and not message.has_class("-error")
+        assert "Skipped a broken pack" in str(message.render())
+        assert str(broken) in str(message.render())
+        assert LESSON in labels(pilot)
+    space.close()
+
+
+async def test_the_message_line_is_hidden_when_all_is_well(workspace: Workspace) -> None:
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        assert not pilot.app.screen.query_one("#home-messages", Static).display
+
+
+async def test_store_notices_are_notified(workspace: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "progress.sqlite3").write_bytes(b"this is not a database" * 100)
+    notes: list[Message] = []
+    async with create_app(workspace).run_test(size=SIZE, message_hook=notes.append) as pilot:
+        await wait_until_loaded(pilot)
+    shown = [n.notification.message for n in notes if isinstance(n, Notify)]
+    assert any("was unreadable" in message and "moved to" in message for message in shown)
+
+
+def test_entries_count_done_items(workspace: Workspace, tmp_path: Path) -> None:
+    with ProgressStore.open(tmp_path) as store:
+        store.mark_done("core", "linear-backward")
+        store.set_last_position("core", "no-such-item")  # e.g. removed from the pack
+    data = load_curriculum(workspace)
+    units = [unit for pack in data.packs for unit in pack.units]
+    assert [(u.done, u.total) for u in units] == [(0, 3), (1, 1)]
+    start = data.start_item()
+    assert isinstance(start, ItemEntry) and start.item.id == "chain-rule"
+    assert isinstance(data.start_unit(), UnitEntry)
+
+
+SHOW_HOME_AND_LIST_MODULES = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from pathlib import Path
+    from tutor.core.workspace import Workspace
+    from tutor.ui.app import create_app
+    from tutor.ui.widgets.item_panel import ItemPanel
+
+    async def main() -> None:
+        app = create_app(Workspace(Path(sys.argv[1]), include_entry_points=False))
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                await pilot.pause()
+                panels = app.screen.query(ItemPanel)
+                if panels and panels.first().text:
+                    break
+            else:
+                raise SystemExit("the home screen never showed")
+            await pilot.press("down", "down", "down", "down")
+            await pilot.pause()
+        print(json.dumps({name: name in sys.modules for name in ("numpy", "sympy")}))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_the_home_screen_imports_neither_numpy_nor_sympy(tmp_path: Path) -> None:
+    # A fresh interpreter: other tests in this process may have imported both already.
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_HOME_AND_LIST_MODULES, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"numpy": False, "sympy": False}

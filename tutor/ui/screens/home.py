@@ -1,0 +1,111 @@
+"""The home screen: the curriculum with status marks, and the highlighted item beside it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+
+from tutor.core.curriculum import Curriculum, CurriculumEntry, ItemEntry, load_curriculum
+from tutor.core.datadir import DataDirError
+from tutor.core.progress import StoreError
+from tutor.core.workspace import Workspace
+from tutor.ui.messages import CurriculumLoaded
+from tutor.ui.widgets.curriculum_tree import CurriculumTree
+from tutor.ui.widgets.item_panel import ItemPanel
+
+
+class HomeScreen(Screen[None]):
+    """Lists every pack, unit, lesson and exercise with the learner's status."""
+
+    SUB_TITLE = "curriculum"
+    AUTO_FOCUS = "#curriculum"
+    # Titles are long: below 100 columns the text goes under the tree instead of beside it.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (Textual types it as an instance variable)
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "focus_tree", "Back to the list"),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self._workspace = workspace
+        self._store_usable = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="home-messages", markup=False)
+        with Horizontal(id="home-body"):
+            yield CurriculumTree(id="curriculum")
+            yield ItemPanel(id="item-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def _load(self) -> None:
+        self.post_message(CurriculumLoaded(load_curriculum(self._workspace)))
+
+    @on(CurriculumLoaded)
+    def _show_data(self, message: CurriculumLoaded) -> None:
+        data = message.data
+        self._store_usable = data.store_error is None
+        self._show_messages(data)
+        self.query_one(CurriculumTree).show(data)
+
+    def _show_messages(self, data: Curriculum) -> None:
+        """Problems stay on screen (one line each); notices also pop up once."""
+        lines = [f"Progress is not available: {data.store_error}"] if data.store_error else []
+        lines += [f"Skipped a broken pack: {problem}" for problem in data.problems]
+        messages = self.query_one("#home-messages", Static)
+        messages.update("\n".join(lines))
+        messages.set_class(bool(lines), "-shown")
+        messages.set_class(data.store_error is not None, "-error")
+        if data.store_error:
+            self.notify(data.store_error, title="Progress", severity="error", markup=False)
+        if data.problems:
+            count = len(data.problems)
+            summary = f"{count} problem{'' if count == 1 else 's'} in packs; see the top line."
+            self.notify(summary, title="Packs", severity="warning", markup=False)
+        for notice in data.notices:
+            self.notify(notice, title="Progress", severity="warning", markup=False, timeout=20)
+
+    @on(Tree.NodeHighlighted, "#curriculum")
+    async def _show_highlighted(self, event: Tree.NodeHighlighted[CurriculumEntry]) -> None:
+        await self.query_one(ItemPanel).show(event.node.data)
+
+    @on(Tree.NodeSelected, "#curriculum")
+    def _open_item(self, event: Tree.NodeSelected[CurriculumEntry]) -> None:
+        """Enter on an item moves focus to its text and remembers it as the last position."""
+        entry = event.node.data
+        if isinstance(entry, ItemEntry):
+            self.query_one(ItemPanel).focus()
+            if self._store_usable:
+                self._remember_position(entry)
+
+    @work(thread=True, exclusive=True, group="last-position")
+    def _remember_position(self, entry: ItemEntry) -> None:
+        try:
+            self._workspace.store.set_last_position(entry.pack.id, entry.item.id)
+        except (DataDirError, StoreError) as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Progress", severity="error", markup=False
+            )
+
+    def action_focus_tree(self) -> None:
+        """Return from the text to the list."""
+        self.query_one(CurriculumTree).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "back to the list" only while the list is not focused."""
+        if action == "focus_tree":
+            return not isinstance(self.focused, CurriculumTree)
+        return True

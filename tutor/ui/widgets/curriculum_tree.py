@@ -1,0 +1,71 @@
+"""The curriculum as a tree: pack → unit → lessons and exercises, each with its status mark."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tutor.core.curriculum import Curriculum, CurriculumEntry, ItemEntry, PackEntry, UnitEntry
+from tutor.ui.marks import mark_of
+
+_STATUS_CLASSES = {
+    "done": "curriculum--done",
+    "in_progress": "curriculum--in-progress",
+    "not_started": "curriculum--not-started",
+    None: "curriculum--unknown",
+}
+
+
+class CurriculumTree(Tree[CurriculumEntry]):
+    """Packs, units and items; labels are drawn from the node data so marks follow the theme."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *Tree.COMPONENT_CLASSES,
+        *_STATUS_CLASSES.values(),
+        "curriculum--kind",
+        "curriculum--count",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("Curriculum", id=id)
+        self.show_root = False
+
+    def show(self, data: Curriculum) -> None:
+        """Replace the tree with `data`, open the starting unit and put the cursor on it."""
+        self.clear()
+        start_unit, start_item = data.start_unit(), data.start_item()
+        cursor: TreeNode[CurriculumEntry] | None = None
+        for pack in data.packs:
+            pack_node = self.root.add(pack.pack.title, data=pack, expand=True)
+            for unit in pack.units:
+                unit_node = pack_node.add(unit.unit.title, data=unit, expand=unit is start_unit)
+                cursor = unit_node if unit is start_unit and cursor is None else cursor
+                for entry in unit.items:
+                    item_node = unit_node.add_leaf(entry.item.title, data=entry)
+                    cursor = item_node if entry is start_item else cursor
+        if cursor is not None:
+            # Line numbers exist only once the tree has laid itself out.
+            self.call_after_refresh(self.move_cursor, cursor)
+
+    def render_label(
+        self, node: TreeNode[CurriculumEntry], base_style: Style, style: Style
+    ) -> Text:
+        """The title with a status mark (items) or a done/total count (units and packs)."""
+        label = super().render_label(node, base_style, style)
+        entry = node.data
+        if isinstance(entry, ItemEntry):
+            mark = Text(mark_of(entry), style=self._component(_STATUS_CLASSES[entry.status]))
+            kind = Text(entry.item.kind, style=self._component("curriculum--kind"))
+            label = Text.assemble(mark, " ", label, "  ", kind)
+        elif isinstance(entry, PackEntry | UnitEntry):
+            count = Text(f"{entry.done}/{entry.total}", style=self._component("curriculum--count"))
+            label = Text.assemble(label, "  ", count)
+        label.stylize_before(style)
+        return label
+
+    def _component(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)

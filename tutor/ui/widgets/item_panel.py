@@ -1,0 +1,88 @@
+"""The side panel: title, kind, status and text of whatever is highlighted in the tree."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+from tutor.core.curriculum import CurriculumEntry, ItemEntry, PackEntry, UnitEntry
+from tutor.core.model import ChoiceExercise, CodeExercise, DerivationExercise, Item, Lesson
+from tutor.ui.marks import mark_of
+
+KIND_NAMES = {
+    "lesson": "Lesson",
+    "derivation": "Derivation exercise",
+    "code": "Code exercise",
+    "choice": "Concept check",
+}
+"""How each item kind is named in the panel."""
+
+
+class ItemPanel(VerticalScroll):
+    """Shows one curriculum entry; focus it to scroll long lessons with the keyboard."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="item-title", markup=False)
+        yield Static(id="item-meta", markup=False)
+        yield Markdown(id="item-text")
+
+    async def show(self, entry: CurriculumEntry | None) -> None:
+        """Display `entry` (or a placeholder for `None`) and scroll back to the top."""
+        title, meta, text = describe(entry)
+        self.query_one("#item-title", Static).update(title)
+        self.query_one("#item-meta", Static).update(meta)
+        await self.query_one("#item-text", Markdown).update(text)
+        self.scroll_home(animate=False)
+
+    @property
+    def text(self) -> str:
+        """The Markdown shown, for tests and screen readers."""
+        return self.query_one("#item-text", Markdown).source
+
+
+def describe(entry: CurriculumEntry | None) -> tuple[str, str, str]:
+    """`(title, meta line, Markdown text)` for an entry of the tree."""
+    if isinstance(entry, ItemEntry):
+        return entry.item.title, _item_meta(entry), item_text(entry.item)
+    if isinstance(entry, UnitEntry):
+        lines = [f"- {mark_of(e)} {e.item.title} *({e.item.kind})*" for e in entry.items]
+        return entry.unit.title, f"Unit · {entry.done}/{entry.total} done", "\n".join(lines)
+    if isinstance(entry, PackEntry):
+        pack = entry.pack
+        meta = f"Pack {pack.id} {pack.version} · {entry.done}/{entry.total} done"
+        return pack.title, meta, pack.description
+    return "", "", ""
+
+
+def _item_meta(entry: ItemEntry) -> str:
+    parts = [KIND_NAMES.get(entry.item.kind, entry.item.kind), entry.status_word]
+    progress = entry.progress
+    if progress is not None and progress.attempts:
+        plural = "" if progress.attempts == 1 else "s"
+        parts.append(f"{progress.attempts} attempt{plural}, best {progress.best_score:.0%}")
+    if progress is not None and progress.hints_used:
+        parts.append(f"{progress.hints_used} hint{'' if progress.hints_used == 1 else 's'} used")
+    return " · ".join(parts)
+
+
+def item_text(item: Item) -> str:
+    """The lesson body or the exercise prompt, with what the learner will be asked for."""
+    if isinstance(item, Lesson):
+        return _without_title(item.body, item.title)
+    prompt = item.prompt.strip()
+    if isinstance(item, DerivationExercise):
+        labels = ", ".join(f"`{part.label}`" for part in item.parts)
+        return f"{prompt}\n\n**Find:** {labels}"
+    if isinstance(item, CodeExercise):
+        return f"{prompt}\n\n**You write:** `{item.signature}`"
+    if isinstance(item, ChoiceExercise) and item.options:
+        options = "\n".join(f"{n}. {option}" for n, option in enumerate(item.options, start=1))
+        return f"{prompt}\n\n{options}"
+    return prompt
+
+
+def _without_title(body: str, title: str) -> str:
+    """Drop a leading `# title` heading: the panel already shows the title."""
+    first, _, rest = body.lstrip().partition("\n")
+    return rest.lstrip() if first.strip() == f"# {title}" else body
