@@ -157,8 +157,8 @@ def _unit_entry(
     def progress_of(item: Item) -> ItemProgress | None:
         if store_error is not None:
             return None
-        not_started = ItemProgress(pack.id, item.id, "not_started", 0, 0.0, 0, False, 0.0, None)
-        return progress.get((pack.id, item.id), not_started)
+        found = progress.get((pack.id, item.id))
+        return found or ItemProgress.not_started(pack.id, item.id)
 
     items = tuple(ItemEntry(pack, unit, item, progress_of(item)) for item in unit.items)
     return UnitEntry(pack, unit, items)

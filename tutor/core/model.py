@@ -66,7 +66,7 @@ class Variable:
 
     name: str
     domain: str
-    """`real`, `positive`, `negative`, `nonzero`, or an interval such as `(0, 1)` or `[-2, 2]`."""
+    """`real`, `positive`, `negative`, `nonzero`, `nonnegative`, or an interval like `(0, 1)`."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class ChoiceExercise:
     """0-based indices of the right options (several means "select all that apply")."""
     numeric_answer: float | None
     tolerance: float
-    """Relative tolerance for a numeric answer."""
+    """A numeric answer g is right when |g − answer| ≤ tolerance · max(1, |answer|)."""
     explanation: str
     """Shown after answering, right or wrong."""
     hints: tuple[str, ...]

@@ -124,6 +124,11 @@ class ItemProgress:
     last_attempt_at: str | None
     """ISO-8601 UTC time of the most recent attempt, if any."""
 
+    @classmethod
+    def not_started(cls, pack_id: str, item_id: str) -> ItemProgress:
+        """Progress on an item nothing was ever recorded for."""
+        return cls(pack_id, item_id, "not_started", 0, 0.0, 0, False, 0.0, None)
+
 
 def _check_attempt(attempt: Attempt) -> None:
     """Reject values that would make progress figures meaningless (caller bugs)."""
@@ -669,7 +674,7 @@ class ProgressStore:
             found = _select_items(conn, pack_id, item_id)
         if found:
             return found[0]
-        return ItemProgress(pack_id, item_id, "not_started", 0, 0.0, 0, False, 0.0, None)
+        return ItemProgress.not_started(pack_id, item_id)
 
     def items(self, pack_id: str | None = None) -> list[ItemProgress]:
         """Every item with any recorded progress (attempts, time, hints, …), sorted by id."""

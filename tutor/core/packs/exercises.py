@@ -82,6 +82,8 @@ CHOICE_SPEC = {
 DOMAIN_WORDS = ("real", "positive", "negative", "nonzero", "nonnegative")
 _NUMBER = r"[-+]?(\d+(\.\d*)?|\.\d+)"
 DOMAIN_INTERVAL = re.compile(rf"^[\(\[]\s*{_NUMBER}\s*,\s*{_NUMBER}\s*[\)\]]$")
+RESERVED_INPUT = "grad_out"
+"""The upstream gradient the grader passes after the inputs."""
 IDENTIFIER = re.compile(r"^[^\W\d]\w*$")
 
 
@@ -247,7 +249,7 @@ def _build_code(table: Mapping[str, Any], reader: TableReader, root: Path) -> Co
     )
     dims = _dims(table["dims"], reader)
     inputs = _inputs(table["inputs"], {name for name, _ in dims}, reader)
-    _check_gradients(table["gradients"], {i.name for i in inputs}, reader)
+    _check_gradients(table["gradients"], inputs, reader)
     if starter is None or reference is None:
         return None
     return CodeExercise(
@@ -309,6 +311,12 @@ def _inputs(raw: list[Any], dim_names: set[str], reader: TableReader) -> tuple[C
                 reader.problem(f"dimension '{dim}' is not declared in [dims]", where + "shape")
         if entry.get("low", -1.0) >= entry.get("high", 1.0):
             reader.problem("'low' must be below 'high'", where + "low")
+        if entry.get("labels") and "high" not in entry:
+            reader.problem("integer labels need 'high': the number of classes", where + "labels")
+        if entry["name"] == RESERVED_INPUT:
+            reader.problem(
+                f"'{RESERVED_INPUT}' is passed to backward by the grader", where + "name"
+            )
         inputs.append(
             CodeInput(
                 name=entry["name"],
@@ -328,12 +336,18 @@ def _check_unique(values: list[str], field: str, what: str, reader: TableReader)
         reader.problem(f"{what} '{value}' is used more than once", field)
 
 
-def _check_gradients(gradients: list[str], input_names: set[str], reader: TableReader) -> None:
+def _check_gradients(
+    gradients: list[str], inputs: tuple[CodeInput, ...], reader: TableReader
+) -> None:
+    by_name = {i.name: i for i in inputs}
     if not gradients:
         reader.problem("list the input each returned gradient belongs to", "gradients")
     for name in gradients:
-        if name not in input_names:
+        if name not in by_name:
             reader.problem(f"'{name}' is not one of the declared inputs", "gradients")
+        elif by_name[name].labels:
+            reader.problem(f"'{name}' holds integer labels, which have no gradient", "gradients")
+    _check_unique(gradients, "gradients", "gradient of", reader)
 
 
 def _build_choice(
@@ -353,6 +367,9 @@ def _build_choice(
             reader.problem(
                 f"option index {index} does not exist (0 to {len(options) - 1})", "correct"
             )
+    _check_unique([str(index) for index in correct], "correct", "option index", reader)
+    if "tolerance" in table and (options or table["tolerance"] < 0):
+        reader.problem("'tolerance' is for numeric answers and must be ≥ 0", "tolerance")
     return ChoiceExercise(
         **_common(table, reader),
         options=options,

@@ -48,7 +48,10 @@ def _split_front_matter(text: str, reader: TableReader) -> tuple[dict[str, objec
 
 
 def _first_heading(body: str) -> str | None:
+    in_code = False
     for line in body.splitlines():
-        if line.startswith("# "):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code  # a `# comment` in a code block is not a heading
+        elif not in_code and line.startswith("# "):
             return line[2:].strip()
     return None

@@ -63,6 +63,11 @@ def load_pack(root: Path, source: PackSource = "cli") -> Pack | list[Problem]:
 
 def _check_manifest(table: Mapping[str, Any], reader: TableReader) -> bool:
     version = table.get("format_version")
+    if isinstance(version, str) and version.strip().isdigit():
+        reader.problem(
+            f"must be an integer: write format_version = {version.strip()}", "format_version"
+        )
+        return False
     if version is not None and version not in FORMAT_VERSIONS:
         known = ", ".join(map(str, FORMAT_VERSIONS))
         reader.problem(
