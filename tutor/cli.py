@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from tutor import __version__
-from tutor.commands import items, packs, progress
+from tutor.commands import answer, items, packs, progress
 from tutor.commands.context import EXIT_USAGE, CommandError, Context
 
 DESCRIPTION = """\
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"backprop-tutor {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     items.register(commands, shared)
+    answer.register(commands, shared)
     progress.register(commands, [_common_options()], shared)
     packs.register(commands, shared)
     return parser

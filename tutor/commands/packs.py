@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, Context
-from tutor.core.model import Pack
+from tutor.core.model import Pack, Problem
 from tutor.core.packs import load_pack
 
 
@@ -58,7 +58,7 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 
 def run_validate(context: Context, args: argparse.Namespace) -> int:
     """Load each folder as a pack and list every problem; exit 1 if there are any."""
-    results = {str(folder): load_pack(folder) for folder in args.dirs}
+    results = {str(folder): validate_pack(folder) for folder in args.dirs}
     failed = any(isinstance(result, list) for result in results.values())
     if context.json:
         context.print_json(
@@ -77,6 +77,16 @@ def run_validate(context: Context, args: argparse.Namespace) -> int:
                 f"{info['lessons']} lessons, {info['exercises']} exercises"
             )
     return EXIT_NEGATIVE if failed else EXIT_OK
+
+
+def validate_pack(folder: Path) -> Pack | list[Problem]:
+    """Load the pack, then check what loading alone cannot: derivations' expressions."""
+    loaded = load_pack(folder)
+    if isinstance(loaded, list):
+        return loaded
+    from tutor.core.symbolic.validation import validate_pack_derivations
+
+    return validate_pack_derivations(loaded) or loaded
 
 
 def _validation_entry(folder: str, result: Pack | list[Any]) -> dict[str, Any]:

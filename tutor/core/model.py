@@ -96,6 +96,9 @@ class DerivationExercise:
     variables: tuple[Variable, ...]
     intermediates: tuple[tuple[str, str], ...]
     """Named sub-expressions in definition order, e.g. (("z", "w*x + b"), ("a", "sigma(z)"))."""
+    constraints: tuple[tuple[str, str], ...]
+    """Variables fixed by the others, e.g. (("y3", "1 - y1 - y2"),) for one-hot targets that sum
+    to 1: answers are compared after this substitution, so identities that need it hold."""
     functions: tuple[str, ...]
     """Helper functions the learner may use beyond the standard ones, e.g. ("sigma", "relu")."""
     parts: tuple[DerivationPart, ...]

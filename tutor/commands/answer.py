@@ -1,0 +1,117 @@
+"""`answer ID EXPR [EXPR …]`: check a derivation, one expression per part."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict
+from typing import Any
+
+from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, CommandError, Context
+from tutor.core.learner import learner_key
+from tutor.core.model import DerivationExercise, Pack, qualified_id
+from tutor.core.progress import Attempt
+from tutor.core.symbolic.results import CheckResult
+
+
+def register(commands: Any, shared: list[argparse.ArgumentParser]) -> None:
+    """Add `answer` to the parser."""
+    answer = commands.add_parser(
+        "answer",
+        parents=shared,
+        help="check a derivation (one expression per part)",
+        description="Check your answer to a derivation exercise. Quote each expression, e.g. "
+        "backprop-tutor answer core/chain-rule-three-steps '2b' '4(2x+3)'. "
+        "Exit 0 correct, 1 not correct, 2 an expression could not be read.",
+    )
+    answer.add_argument("id", help="a derivation exercise id, as printed by `list`")
+    answer.add_argument("expressions", nargs="+", metavar="EXPR", help="your answer to each part")
+    answer.set_defaults(run=run_answer)
+
+
+def run_answer(context: Context, args: argparse.Namespace) -> int:
+    """Check, record the attempt (unless unreadable), and report."""
+    pack, exercise = _find_derivation(context, args.id)
+    if len(args.expressions) != len(exercise.parts):
+        labels = ", ".join(part.label for part in exercise.parts)
+        raise CommandError(
+            f"{qualified_id(pack, exercise)} has {len(exercise.parts)} part(s) ({labels}); "
+            f"give one expression for each, in that order"
+        )
+    answers = {part.id: text for part, text in zip(exercise.parts, args.expressions, strict=True)}
+    store = context.store()
+    from tutor.core.symbolic.service import SymbolicService
+
+    started = time.perf_counter()
+    with SymbolicService() as service:
+        result = service.check(exercise, answers, learner_key(store.path.parent))
+    duration = time.perf_counter() - started
+    if not result.invalid:
+        store.record_attempt(_attempt(pack, exercise, answers, result, duration))
+    _report(context, pack, exercise, result)
+    if result.invalid:
+        return EXIT_USAGE
+    return EXIT_OK if result.correct else EXIT_NEGATIVE
+
+
+def _find_derivation(context: Context, item_id: str) -> tuple[Pack, DerivationExercise]:
+    found = context.workspace().catalog.find_item(item_id)
+    if isinstance(found, str):
+        raise CommandError(found)
+    pack, item = found
+    if not isinstance(item, DerivationExercise):
+        raise CommandError(f"{qualified_id(pack, item)} is a {item.kind}, not a derivation")
+    return pack, item
+
+
+def _attempt(
+    pack: Pack,
+    exercise: DerivationExercise,
+    answers: dict[str, str],
+    result: CheckResult,
+    duration: float,
+) -> Attempt:
+    verdict = (
+        "correct"
+        if result.correct
+        else ("undecided" if any(p.status == "undecided" for p in result.parts) else "incorrect")
+    )
+    return Attempt(
+        pack_id=pack.id,
+        pack_version=pack.version,
+        item_id=exercise.id,
+        kind="derivation",
+        answer=json.dumps(answers, ensure_ascii=False),
+        verdict=verdict,
+        score=result.score,
+        duration_s=duration,
+        detail=json.dumps([asdict(part) for part in result.parts], ensure_ascii=False),
+    )
+
+
+def _report(
+    context: Context, pack: Pack, exercise: DerivationExercise, result: CheckResult
+) -> None:
+    parts = [asdict(part) | {"correct": part.correct} for part in result.parts]
+    if context.json:
+        context.print_json(
+            {
+                "id": qualified_id(pack, exercise),
+                "correct": result.correct,
+                "score": result.score,
+                "parsed": [part.parsed for part in result.parts],
+                "feedback": [part.feedback for part in result.parts],
+                "parts": parts,
+            }
+        )
+        return
+    for part in result.parts:
+        mark = {"correct": "✓", "incorrect": "✗", "invalid": "?", "undecided": "~"}[part.status]
+        print(f"{mark} {part.label}")
+        if part.parsed is not None:
+            print(f"    interpreted as: {part.parsed}")
+        if part.feedback:
+            print(f"    {part.feedback}")
+    if result.invalid:
+        print("Not counted as an attempt: fix the expression(s) above and try again.")

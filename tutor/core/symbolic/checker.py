@@ -1,0 +1,236 @@
+"""Checking a learner's answers to a derivation exercise, part by part.
+
+The expected answer of a part is computed by SymPy from the exercise's forward expression
+(`of`, `wrt`), or read from its explicit `expected`. Answers may use the exercise's
+intermediates (`z`, `a`, …); both sides are expanded into the declared variables, with the
+exercise's constraints applied, before they are compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy
+
+from tutor.core.model import DerivationExercise, DerivationPart
+from tutor.core.symbolic.equivalence import Domain, compare
+from tutor.core.symbolic.feedback import diagnose
+from tutor.core.symbolic.parser import ParseError, Vocabulary, parse, pretty
+from tutor.core.symbolic.results import CheckResult, PartResult
+
+UNDECIDED_FEEDBACK = (
+    "The checker could not decide whether this is equivalent to the expected answer, so it "
+    "was not marked wrong. Try writing it in a simpler form."
+)
+GENERIC_WRONG = (
+    "Not equivalent to the expected derivative. Check each local derivative on the path."
+)
+
+
+def choose_variant(exercise: DerivationExercise, variant_key: str) -> dict[str, str]:
+    """The parameter values for this learner: stable for one key, spread across keys."""
+    variant = {}
+    for name, values in exercise.params:
+        digest = hashlib.sha256(f"{variant_key}\0{exercise.id}\0{name}".encode()).digest()
+        variant[name] = values[int.from_bytes(digest[:8], "big") % len(values)]
+    return variant
+
+
+def apply_variant(text: str, variant: Mapping[str, str]) -> str:
+    """Fill `{name}` placeholders with the variant's values."""
+    for name, value in variant.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+@dataclass(frozen=True)
+class Intermediate:
+    """A named sub-expression: its symbol and its definition in earlier names."""
+
+    symbol: sympy.Symbol
+    definition: sympy.Expr
+
+
+class PreparedExercise:
+    """An exercise's symbols, intermediates and expected answers, built once per variant."""
+
+    def __init__(self, exercise: DerivationExercise, variant: Mapping[str, str]) -> None:
+        self.exercise = exercise
+        self.variant = dict(variant)
+        self.variables = {v.name: _symbol(v.name, v.domain) for v in exercise.variables}
+        self.domains = {self.variables[v.name]: Domain.parse(v.domain) for v in exercise.variables}
+        self.intermediates = self._parse_intermediates()
+        self.vocabulary = self._vocabulary(self.intermediates)
+        self.constraints = {
+            self.variables[name]: self.parse(expr) for name, expr in exercise.constraints
+        }
+        for constrained in self.constraints:
+            self.domains.pop(constrained, None)
+
+    def _vocabulary(self, intermediates: list[Intermediate]) -> Vocabulary:
+        symbols: dict[str, sympy.Symbol] = dict(self.variables)
+        symbols.update({i.symbol.name: i.symbol for i in intermediates})
+        return Vocabulary(symbols=symbols, functions=frozenset(self.exercise.functions))
+
+    def _parse_intermediates(self) -> list[Intermediate]:
+        defined: list[Intermediate] = []
+        for name, text in self.exercise.intermediates:
+            vocabulary = self._vocabulary(defined)
+            definition = parse(apply_variant(text, self.variant), vocabulary)
+            defined.append(Intermediate(sympy.Symbol(name, real=True), definition))
+        return defined
+
+    def parse(self, text: str) -> sympy.Expr:
+        """Parse author or learner text with every declared name available."""
+        return parse(apply_variant(text, self.variant), self.vocabulary)
+
+    def expand(self, expr: sympy.Expr, after: sympy.Symbol | None = None) -> sympy.Expr:
+        """Replace intermediates by their definitions (only those defined after `after`)."""
+        chain = self.intermediates
+        if after is not None:
+            index = next(n for n, i in enumerate(chain) if i.symbol == after)
+            chain = chain[index + 1 :]
+        for intermediate in reversed(chain):  # later ones may use earlier ones
+            expr = expr.subs(intermediate.symbol, intermediate.definition)
+        return expr
+
+    def in_variables(self, expr: sympy.Expr) -> sympy.Expr:
+        """Fully expanded into declared variables, with the constraints applied."""
+        return self.expand(expr).subs(self.constraints)
+
+    def symbol(self, name: str) -> sympy.Symbol:
+        """A declared variable or intermediate by name."""
+        symbol = self.vocabulary.symbols[name]
+        assert isinstance(symbol, sympy.Symbol)
+        return symbol
+
+    def is_intermediate(self, symbol: sympy.Symbol) -> bool:
+        """True for a named intermediate rather than a declared variable."""
+        return any(i.symbol == symbol for i in self.intermediates)
+
+    @cached_property
+    def expected(self) -> dict[str, sympy.Expr]:
+        """Each part's expected answer, in declared variables."""
+        return {part.id: self.in_variables(self.expected_raw(part)) for part in self.exercise.parts}
+
+    def expected_raw(self, part: DerivationPart) -> sympy.Expr:
+        """The expected answer as the author would write it (may use intermediates)."""
+        if part.expected is not None:
+            return self.parse(part.expected)
+        assert part.of is not None and part.wrt is not None  # guaranteed by the loader
+        wrt = self.symbol(part.wrt)
+        forward = self.parse(part.of)
+        if self.is_intermediate(wrt):
+            return sympy.diff(self.expand(forward, after=wrt), wrt)
+        return sympy.diff(self.expand(forward), wrt)
+
+    def forward(self, part: DerivationPart) -> sympy.Expr | None:
+        """The value being differentiated, in declared variables, when the part has one."""
+        return None if part.of is None else self.in_variables(self.parse(part.of))
+
+    def local_factors(self, part: DerivationPart) -> dict[str, sympy.Expr]:
+        """The chain's local derivatives (∂node/∂input), labelled, for 'missing factor' feedback."""
+        factors: dict[str, sympy.Expr] = {}
+        nodes = [(i.symbol.name, i.definition) for i in self.intermediates]
+        if part.of is not None:
+            nodes.append(("L" if not part.label else _numerator(part.label), self.parse(part.of)))
+        for name, definition in nodes:
+            for symbol in sorted(definition.free_symbols, key=lambda s: s.name):
+                local = sympy.diff(definition, symbol)
+                if local.free_symbols:  # constants are the "factor" diagnosis's job
+                    label = f"∂{name}/∂{symbol.name} = {pretty(local)}"
+                    factors[label] = self.in_variables(local)
+        return factors
+
+    def other_derivatives(self, part: DerivationPart) -> dict[str, sympy.Expr]:
+        """Derivatives of the same forward value by the other declared variables."""
+        if part.of is None or part.wrt is None:
+            return {}
+        forward = self.expand(self.parse(part.of))
+        name = _numerator(part.label)
+        return {
+            f"∂{name}/∂{symbol.name}": self.in_variables(sympy.diff(forward, symbol))
+            for symbol in self.variables.values()
+            if symbol.name != part.wrt and symbol not in self.constraints
+        }
+
+
+def _numerator(label: str) -> str:
+    """`L` from labels like `∂L/∂w` or `dc/dx`; the label itself otherwise."""
+    head = label.split("/", 1)[0]
+    return head.lstrip("∂d") or label
+
+
+def _symbol(name: str, domain: str) -> sympy.Symbol:
+    # Assumptions help the symbolic side (sqrt(x²) = x for positive x); sampling uses domains.
+    if domain == "positive":
+        return sympy.Symbol(name, positive=True)
+    if domain == "negative":
+        return sympy.Symbol(name, negative=True)
+    if domain == "nonnegative":
+        return sympy.Symbol(name, nonnegative=True)
+    return sympy.Symbol(name, real=True)
+
+
+def check_exercise(
+    exercise: DerivationExercise, answers: Mapping[str, str], variant_key: str = ""
+) -> CheckResult:
+    """Check each answered part; parts not in `answers` are not checked."""
+    variant = choose_variant(exercise, variant_key)
+    prepared = PreparedExercise(exercise, variant)
+    results = tuple(
+        check_part(prepared, part, answers[part.id])
+        for part in exercise.parts
+        if part.id in answers
+    )
+    return CheckResult(results, variant)
+
+
+def check_part(prepared: PreparedExercise, part: DerivationPart, text: str) -> PartResult:
+    """The verdict on one answer, with feedback on the mistake when it is wrong."""
+    try:
+        raw = prepared.parse(text)
+    except ParseError as error:
+        return PartResult(
+            part.id, part.label, "invalid", text, None, error.message, "parse", error.position
+        )
+    parsed = pretty(raw)
+    answer = prepared.in_variables(raw)
+    expected = prepared.expected[part.id]
+    comparison = compare(answer, expected, prepared.domains)
+    if comparison.decision == "equal":
+        return PartResult(part.id, part.label, "correct", text, parsed, "")
+    if comparison.decision == "undecided":
+        return PartResult(part.id, part.label, "undecided", text, parsed, UNDECIDED_FEEDBACK)
+    tag, feedback = _explain(prepared, part, answer, expected)
+    return PartResult(part.id, part.label, "incorrect", text, parsed, feedback, tag)
+
+
+def _explain(
+    prepared: PreparedExercise, part: DerivationPart, answer: sympy.Expr, expected: sympy.Expr
+) -> tuple[str | None, str]:
+    for mistake in part.mistakes:
+        known = prepared.in_variables(prepared.parse(mistake.answer))
+        if compare(answer, known, prepared.domains).decision == "equal":
+            return "known", mistake.feedback
+    diagnosis = diagnose(
+        answer,
+        expected,
+        domains=prepared.domains,
+        forward=prepared.forward(part),
+        other_derivatives=prepared.other_derivatives(part),
+        local_factors=prepared.local_factors(part),
+        label=part.label,
+    )
+    if diagnosis is None:
+        return None, GENERIC_WRONG
+    return diagnosis.tag, diagnosis.message
+
+
+def preview(exercise: DerivationExercise, text: str, variant_key: str = "") -> str:
+    """How `text` is read ("interpreted as"); raises ParseError with a message if it cannot be."""
+    prepared = PreparedExercise(exercise, choose_variant(exercise, variant_key))
+    return pretty(prepared.parse(text))
