@@ -34,6 +34,13 @@ EDITS = [
     ),
     (CODE, "low = 0.5", "low = 5.0", "'low' must be below 'high'"),
     ("pack.toml", "format_version = 1", 'format_version = "1"', "write format_version = 1"),
+    (
+        DERIVATION,
+        "[variables]",
+        '[constraints]\nq = "1 - x"\n\n[variables]',
+        "'q' is not a declared",
+    ),
+    (DERIVATION, 'x = "real"', 'x = "real"\nz = "real"', "'z' is both a variable and"),
 ]
 
 

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from typing import Any
 
 from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, CommandError, Context
-from tutor.core.learner import learner_key
 from tutor.core.model import DerivationExercise, Pack, qualified_id
 from tutor.core.progress import Attempt
 from tutor.core.symbolic.results import CheckResult
@@ -45,7 +44,7 @@ def run_answer(context: Context, args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     with SymbolicService() as service:
-        result = service.check(exercise, answers, learner_key(store.path.parent))
+        result = service.check(exercise, answers, context.workspace().learner_key)
     duration = time.perf_counter() - started
     if not result.invalid:
         store.record_attempt(_attempt(pack, exercise, answers, result, duration))

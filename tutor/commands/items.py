@@ -18,6 +18,7 @@ from tutor.core.model import (
     Pack,
     qualified_id,
 )
+from tutor.core.variants import choose_variant, with_variant
 
 STATUS_MARKS = {"done": "[green]✓[/]", "in_progress": "[yellow]…[/]", "not_started": " "}
 
@@ -74,6 +75,8 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
     if isinstance(found, str):
         raise CommandError(found)
     pack, item = found
+    if isinstance(item, DerivationExercise) and item.params:
+        item = with_variant(item, choose_variant(item, context.workspace().learner_key))
     if context.json:
         context.print_json(describe_item(pack, item))
         return EXIT_OK

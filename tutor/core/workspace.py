@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
+from tutor.core.datadir import DataDirError, ensure_writable_dir
+from tutor.core.learner import learner_key
 from tutor.core.packs import Catalog, discover
 from tutor.core.progress import ProgressStore
 
@@ -27,6 +29,14 @@ class Workspace:
     def catalog(self) -> Catalog:
         """Every pack that loaded, and the problems of those that did not."""
         return discover(self.data_dir, self.pack_dirs, self._include_entry_points)
+
+    @cached_property
+    def learner_key(self) -> str:
+        """This learner's key for randomised variants ('' if the data dir cannot be written)."""
+        try:
+            return learner_key(ensure_writable_dir(self.data_dir))
+        except (DataDirError, OSError):
+            return ""
 
     @cached_property
     def store(self) -> ProgressStore:

@@ -125,6 +125,8 @@ def _build_derivation(
         return None
     variables = _variables(table["variables"], reader)
     intermediates = _string_table(table.get("intermediates", {}), "intermediates", reader)
+    constraints = _string_table(table.get("constraints", {}), "constraints", reader)
+    _check_symbol_roles(variables, intermediates, constraints, reader)
     names = {v.name for v in variables} | {name for name, _ in intermediates}
     parts = tuple(
         part
@@ -139,11 +141,29 @@ def _build_derivation(
         solution=table["solution"],
         variables=variables,
         intermediates=intermediates,
-        constraints=_string_table(table.get("constraints", {}), "constraints", reader),
+        constraints=constraints,
         functions=tuple(table.get("functions", ())),
         parts=parts,
         params=_params(table.get("params", {}), reader),
     )
+
+
+def _check_symbol_roles(
+    variables: tuple[Variable, ...],
+    intermediates: tuple[tuple[str, str], ...],
+    constraints: tuple[tuple[str, str], ...],
+    reader: TableReader,
+) -> None:
+    """Each name has one role: a variable, or an intermediate; constraints fix variables."""
+    variable_names = {v.name for v in variables}
+    for name, _ in intermediates:
+        if name in variable_names:
+            reader.problem(
+                f"'{name}' is both a variable and an intermediate", f"intermediates.{name}"
+            )
+    for name, _ in constraints:
+        if name not in variable_names:
+            reader.problem(f"'{name}' is not a declared variable", f"constraints.{name}")
 
 
 def domain_problem(domain: str) -> str | None:

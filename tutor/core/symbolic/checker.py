@@ -8,10 +8,10 @@ exercise's constraints applied, before they are compared.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import TypeVar, cast
 
 import sympy
 
@@ -20,6 +20,9 @@ from tutor.core.symbolic.equivalence import Domain, compare
 from tutor.core.symbolic.feedback import diagnose
 from tutor.core.symbolic.parser import ParseError, Vocabulary, parse, pretty
 from tutor.core.symbolic.results import CheckResult, PartResult
+from tutor.core.variants import apply_variant, choose_variant
+
+T = TypeVar("T")
 
 UNDECIDED_FEEDBACK = (
     "The checker could not decide whether this is equivalent to the expected answer, so it "
@@ -28,22 +31,6 @@ UNDECIDED_FEEDBACK = (
 GENERIC_WRONG = (
     "Not equivalent to the expected derivative. Check each local derivative on the path."
 )
-
-
-def choose_variant(exercise: DerivationExercise, variant_key: str) -> dict[str, str]:
-    """The parameter values for this learner: stable for one key, spread across keys."""
-    variant = {}
-    for name, values in exercise.params:
-        digest = hashlib.sha256(f"{variant_key}\0{exercise.id}\0{name}".encode()).digest()
-        variant[name] = values[int.from_bytes(digest[:8], "big") % len(values)]
-    return variant
-
-
-def apply_variant(text: str, variant: Mapping[str, str]) -> str:
-    """Fill `{name}` placeholders with the variant's values."""
-    for name, value in variant.items():
-        text = text.replace("{" + name + "}", value)
-    return text
 
 
 @dataclass(frozen=True)
@@ -60,6 +47,7 @@ class PreparedExercise:
     def __init__(self, exercise: DerivationExercise, variant: Mapping[str, str]) -> None:
         self.exercise = exercise
         self.variant = dict(variant)
+        self._memo: dict[tuple[str, str], object] = {}
         self.variables = {v.name: _symbol(v.name, v.domain) for v in exercise.variables}
         self.domains = {self.variables[v.name]: Domain.parse(v.domain) for v in exercise.variables}
         self.intermediates = self._parse_intermediates()
@@ -84,8 +72,12 @@ class PreparedExercise:
         return defined
 
     def parse(self, text: str) -> sympy.Expr:
-        """Parse author or learner text with every declared name available."""
+        """Parse the author's text (placeholders filled) with every declared name available."""
         return parse(apply_variant(text, self.variant), self.vocabulary)
+
+    def parse_answer(self, text: str) -> sympy.Expr:
+        """Parse a learner's text exactly as typed: it is never a template."""
+        return parse(text, self.vocabulary)
 
     def expand(self, expr: sympy.Expr, after: sympy.Symbol | None = None) -> sympy.Expr:
         """Replace intermediates by their definitions (only those defined after `after`)."""
@@ -126,6 +118,17 @@ class PreparedExercise:
         if self.is_intermediate(wrt):
             return sympy.diff(self.expand(forward, after=wrt), wrt)
         return sympy.diff(self.expand(forward), wrt)
+
+    def cached(self, what: str, part: DerivationPart, compute: Callable[[DerivationPart], T]) -> T:
+        """`compute(part)`, computed once per part: feedback on wrong answers reuses it."""
+        key = (what, part.id)
+        if key not in self._memo:
+            self._memo[key] = compute(part)
+        return cast(T, self._memo[key])
+
+    def known_mistakes(self, part: DerivationPart) -> tuple[sympy.Expr, ...]:
+        """The part's known wrong answers, in declared variables."""
+        return tuple(self.in_variables(self.parse(m.answer)) for m in part.mistakes)
 
     def forward(self, part: DerivationPart) -> sympy.Expr | None:
         """The value being differentiated, in declared variables, when the part has one."""
@@ -175,12 +178,18 @@ def _symbol(name: str, domain: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
+@lru_cache(maxsize=64)
+def prepare(exercise: DerivationExercise, variant: tuple[tuple[str, str], ...]) -> PreparedExercise:
+    """The prepared exercise for one variant, kept for the next answer to the same exercise."""
+    return PreparedExercise(exercise, dict(variant))
+
+
 def check_exercise(
     exercise: DerivationExercise, answers: Mapping[str, str], variant_key: str = ""
 ) -> CheckResult:
     """Check each answered part; parts not in `answers` are not checked."""
     variant = choose_variant(exercise, variant_key)
-    prepared = PreparedExercise(exercise, variant)
+    prepared = prepare(exercise, tuple(sorted(variant.items())))
     results = tuple(
         check_part(prepared, part, answers[part.id])
         for part in exercise.parts
@@ -191,38 +200,39 @@ def check_exercise(
 
 def check_part(prepared: PreparedExercise, part: DerivationPart, text: str) -> PartResult:
     """The verdict on one answer, with feedback on the mistake when it is wrong."""
+    label = apply_variant(part.label, prepared.variant)
     try:
-        raw = prepared.parse(text)
+        raw = prepared.parse_answer(text)
     except ParseError as error:
         return PartResult(
-            part.id, part.label, "invalid", text, None, error.message, "parse", error.position
+            part.id, label, "invalid", text, None, error.message, "parse", error.position
         )
     parsed = pretty(raw)
     answer = prepared.in_variables(raw)
     expected = prepared.expected[part.id]
     comparison = compare(answer, expected, prepared.domains)
     if comparison.decision == "equal":
-        return PartResult(part.id, part.label, "correct", text, parsed, "")
+        return PartResult(part.id, label, "correct", text, parsed, "")
     if comparison.decision == "undecided":
-        return PartResult(part.id, part.label, "undecided", text, parsed, UNDECIDED_FEEDBACK)
+        return PartResult(part.id, label, "undecided", text, parsed, UNDECIDED_FEEDBACK)
     tag, feedback = _explain(prepared, part, answer, expected)
-    return PartResult(part.id, part.label, "incorrect", text, parsed, feedback, tag)
+    return PartResult(part.id, label, "incorrect", text, parsed, feedback, tag)
 
 
 def _explain(
     prepared: PreparedExercise, part: DerivationPart, answer: sympy.Expr, expected: sympy.Expr
 ) -> tuple[str | None, str]:
-    for mistake in part.mistakes:
-        known = prepared.in_variables(prepared.parse(mistake.answer))
+    known_mistakes = prepared.cached("mistakes", part, prepared.known_mistakes)
+    for mistake, known in zip(part.mistakes, known_mistakes, strict=True):
         if compare(answer, known, prepared.domains).decision == "equal":
-            return "known", mistake.feedback
+            return "known", apply_variant(mistake.feedback, prepared.variant)
     diagnosis = diagnose(
         answer,
         expected,
         domains=prepared.domains,
-        forward=prepared.forward(part),
-        other_derivatives=prepared.other_derivatives(part),
-        local_factors=prepared.local_factors(part),
+        forward=prepared.cached("forward", part, prepared.forward),
+        other_derivatives=prepared.cached("others", part, prepared.other_derivatives),
+        local_factors=prepared.cached("factors", part, prepared.local_factors),
         label=part.label,
     )
     if diagnosis is None:
@@ -232,5 +242,5 @@ def _explain(
 
 def preview(exercise: DerivationExercise, text: str, variant_key: str = "") -> str:
     """How `text` is read ("interpreted as"); raises ParseError with a message if it cannot be."""
-    prepared = PreparedExercise(exercise, choose_variant(exercise, variant_key))
-    return pretty(prepared.parse(text))
+    variant = choose_variant(exercise, variant_key)
+    return pretty(prepare(exercise, tuple(sorted(variant.items()))).parse_answer(text))

@@ -17,6 +17,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
@@ -55,18 +56,36 @@ Values = list[Any]
 class _Samples:
     """Expressions evaluated at one shared set of points, each only once."""
 
+    MAX_CACHED = 512
+    """Answers come and go; a part's forward value, local factors and other derivatives stay.
+    Past this many, the cache starts again rather than grow with every attempt."""
+
     def __init__(self, domains: Mapping[Any, Domain], seed: int) -> None:
         self.points = sample_points(domains, seed, SAMPLE_POINTS)
         self.cache: dict[Any, Values] = {}
 
     def values(self, expr: Any) -> Values:
         if expr not in self.cache:
+            if len(self.cache) >= self.MAX_CACHED:
+                self.cache.clear()
             try:
                 evaluator = Evaluator(expr)
                 self.cache[expr] = [evaluator(point) for point in self.points]
             except (ValueError, KeyError, TypeError):  # cannot evaluate, or a stray symbol
                 self.cache[expr] = [None] * len(self.points)
         return self.cache[expr]
+
+
+@lru_cache(maxsize=16)
+def _shared_samples(domains: tuple[tuple[Any, Domain], ...], seed: int) -> _Samples:
+    return _Samples(dict(domains), seed)
+
+
+def _samples_for(domains: Mapping[Any, Domain], seed: int) -> _Samples:
+    """The sample set for these domains and seed, shared by every diagnosis that uses them,
+    so a part's own expressions are evaluated once, not at every wrong answer."""
+    key = tuple(sorted(domains.items(), key=lambda item: str(item[0])))
+    return _shared_samples(key, seed)
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -196,7 +215,7 @@ def diagnose(
     forward value, wrong variable, one or two missing local factors, an extra local factor,
     a constant factor.
     """
-    samples = _Samples(domains, seed)
+    samples = _samples_for(domains, seed)
     a, e = samples.values(answer), samples.values(expected)
     both = _rows(a, e)
     if len(both) < MIN_POINTS or _always(both, 0, lambda row: row[1]):

@@ -46,6 +46,7 @@ __all__ = [
     "HELPER_ALIASES",
     "LEAKY_RELU_SLOPE",
     "STANDARD",
+    "VARIADIC",
     "Helper",
     "explicit",
     "leaky_relu",

@@ -559,12 +559,16 @@ def _can_start(token: _Token) -> bool:
     return token.kind in _OPERAND_START or _is_sign(token)
 
 
-def _not_real(expr: Any, what: str, token: _Token) -> None:
-    """Refuse a result that is undefined (division by zero, log 0) or imaginary (√−1)."""
-    if expr.has(S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity):
-        raise ParseError(f"{what} is undefined (division by zero)", token.pos)
-    if expr.has(S.ImaginaryUnit):
-        raise ParseError(f"{what} is not a real number", token.pos)
+def _not_real(expr: Any, what: str | Callable[[], str], token: _Token) -> None:
+    """Refuse a result that is undefined (division by zero, log 0) or imaginary (√−1).
+
+    `what` names the result in the message; a callable is only called when it is needed.
+    """
+    undefined = expr.has(S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
+    if undefined or expr.has(S.ImaginaryUnit):
+        name = what if isinstance(what, str) else what()
+        problem = "is undefined (division by zero)" if undefined else "is not a real number"
+        raise ParseError(f"{name} {problem}", token.pos)
 
 
 class _Parser:
@@ -655,6 +659,7 @@ class _Parser:
         return terms[0] if len(terms) == 1 else sympy.Add(*terms)
 
     def term(self) -> Any:
+        first = self.peek()
         factors = [self.unary()]
         while True:
             token = self.peek()
@@ -679,7 +684,11 @@ class _Parser:
                 factors.append(self.power())
             else:
                 break
-        return factors[0] if len(factors) == 1 else sympy.Mul(*factors)
+        if len(factors) == 1:
+            return factors[0]
+        product = sympy.Mul(*factors)  # may merge roots: √(−e)·√(−e) would be −e, but …
+        _not_real(product, "this product", first)  # … √(−e)/2 is then i·√e/2
+        return product
 
     def unary(self) -> Any:
         token = self.peek()
@@ -867,8 +876,8 @@ class _Parser:
         self.spend_call(token)
         if function.build in _EXPONENTIAL:
             self.check_exponent(args[0], token, "argument")
-        if not args[0].free_symbols and not _small_number(args[0]):
-            self.constant(tuple(args), token)
+        if not function.variadic and not args[0].free_symbols and not _small_number(args[0]):
+            self.constant((args[0],), token)
         if function.build is sympy.exp:
             return self.make_pow(S.Exp1, args[0], token)
         if function.build is sympy.sqrt:
@@ -881,7 +890,7 @@ class _Parser:
             # long sum, exact values of sin(kπ/n), factoring for log(n)); built unevaluated
             # the function has the same value, and shows what the learner wrote.
             result = build(*args, evaluate=all(_small_number(a) for a in args))
-        _not_real(result, f"{function.name}({_shorten(pretty(args[0]))})", token)
+        _not_real(result, lambda: f"{function.name}({_shorten(pretty(args[0]))})", token)
         return result
 
     def derivative(self, function: _Function, arg: Any, token: _Token) -> Any:
@@ -895,7 +904,7 @@ class _Parser:
         if not arg.free_symbols and not _small_number(arg):
             self.constant((arg,), token)
         result = _substitute(derived, dummy, arg)
-        _not_real(result, f"{function.name}'({_shorten(pretty(arg))})", token)
+        _not_real(result, lambda: f"{function.name}'({_shorten(pretty(arg))})", token)
         return result
 
     def spend_call(self, token: _Token) -> None:
