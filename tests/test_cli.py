@@ -223,3 +223,21 @@ def test_builtin_pack_validates(tmp_path: Path) -> None:
     result = run_cli("pack", "validate", str(builtin_pack_dir()), data_dir=tmp_path)
     assert result.returncode == 0, result.stdout
     assert "ok: pack 'core'" in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    # `backprop-tutor list --json | head -1` where head has already gone: the first write fails.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tutor", "list", "--json", "--data-dir", str(tmp_path)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert "Traceback" not in result.stderr

@@ -7,12 +7,16 @@ and `--data-dir DIR`. Exit codes: 0 success, 1 a negative result, 2 a usage or i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from tutor import __version__
 from tutor.commands import answer, items, packs, progress
 from tutor.commands.context import EXIT_USAGE, CommandError, Context
+
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what shell tools report when their reader goes away."""
 
 DESCRIPTION = """\
 An offline terminal tutor for backpropagation: lessons, derivations checked symbolically,
@@ -92,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped listening (`| head`, `| grep -q`): not an error worth a traceback.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     finally:
         context.close()
 
