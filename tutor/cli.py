@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from tutor import __version__
-from tutor.commands import answer, items, packs, progress
+from tutor.commands import answer, check, items, packs, progress
 from tutor.commands.context import EXIT_USAGE, CommandError, Context
 
 EXIT_BROKEN_PIPE = 141
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     items.register(commands, shared)
     answer.register(commands, shared)
+    check.register(commands, shared)
     progress.register(commands, [_common_options()], shared)
     packs.register(commands, shared)
     return parser

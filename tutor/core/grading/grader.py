@@ -1,0 +1,318 @@
+"""Grading a code exercise end to end: inputs → sandbox → numerical check → GradeResult.
+
+The learner's code only ever runs in the sandbox; it hands back arrays and nothing else.
+This trusted side computes the numerical gradients of L = Σ forward(inputs) · grad_out
+from the exercise's reference forward and decides. Small gradients are compared entry by
+entry on every input set (including a batch of one, to tell a missing batch sum); large
+ones by random directions on one set, so the cost does not grow with the parameter count.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+
+from tutor.core.grading.diagnosis import (
+    compare_directional,
+    diagnose_gradients,
+    modified_inputs,
+    overall,
+    precheck_gradient,
+)
+from tutor.core.grading.inputs import (
+    batch_size,
+    is_batched,
+    make_input_sets,
+    make_upstream,
+    upstream_rng,
+)
+from tutor.core.grading.numerical import (
+    CheckPlan,
+    CountingForward,
+    directional_check,
+    numerical_gradient,
+    plan_checks,
+)
+from tutor.core.grading.results import GradeResult, GradientResult
+from tutor.core.grading.sandbox import (
+    DEFAULT_LIMITS,
+    CallOutcome,
+    RunOutcome,
+    Sandbox,
+    SandboxLimits,
+)
+from tutor.core.model import CodeExercise
+
+INPUT_SETS = 3
+"""Random input sets with the full batch; one more has a batch of one."""
+GRADE_SEED = 20_241_122
+"""Inputs are the same for every attempt, so a learner's reruns compare like with like."""
+
+Forward = Callable[..., Any]
+
+
+class AuthoringError(Exception):
+    """The exercise's reference forward could not be loaded or run: a problem of the pack."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input set: the forward's inputs (declared order), grad_out, and its kind."""
+
+    inputs: tuple[np.ndarray, ...]
+    upstream: np.ndarray
+    batch_one: bool
+
+    def args(self) -> list[np.ndarray]:
+        """What the learner's backward receives: the inputs, then grad_out."""
+        return [*self.inputs, self.upstream]
+
+
+@dataclass
+class Prepared:
+    """What grading an exercise needs that does not depend on the learner's code."""
+
+    exercise: CodeExercise
+    forward: CountingForward
+    cases: list[Case]
+    plans: tuple[CheckPlan, ...]
+    expected: list[list[np.ndarray]]
+    """Per case, per gradient: the numerical gradient (full mode only; empty otherwise)."""
+
+    @property
+    def full(self) -> bool:
+        """Entry-by-entry on every case, or directions on the first."""
+        return all(plan.full for plan in self.plans)
+
+    def index(self, name: str) -> int:
+        """Position of input `name` among the forward's inputs."""
+        return next(n for n, spec in enumerate(self.exercise.inputs) if spec.name == name)
+
+
+def load_forward(exercise: CodeExercise) -> Forward:
+    """The reference forward from the exercise's reference file (the pack author's code)."""
+    path = exercise.reference
+    return _load_forward(str(path), path.stat().st_mtime_ns, exercise.forward)
+
+
+@lru_cache(maxsize=32)
+def _load_forward(path: str, mtime_ns: int, name: str) -> Forward:
+    spec = importlib.util.spec_from_file_location(f"_reference_{abs(hash((path, mtime_ns)))}", path)
+    if spec is None or spec.loader is None:
+        raise AuthoringError(f"cannot load the reference file {path}")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise AuthoringError(f"the reference file {path} fails to load: {error}") from error
+    forward = getattr(module, name, None)
+    if not callable(forward):
+        raise AuthoringError(f"the reference file {path} has no function {name}")
+    return forward  # type: ignore[no-any-return]
+
+
+def make_cases(exercise: CodeExercise, forward: Forward, seed: int = GRADE_SEED) -> list[Case]:
+    """The input sets: several with the full batch, then one with a batch of one."""
+    sets = [(inputs, False) for inputs in make_input_sets(exercise, seed, INPUT_SETS)]
+    if batch_size(exercise) is not None:
+        sets += [(inputs, True) for inputs in make_input_sets(exercise, seed, 1, batch_one=True)]
+    cases = []
+    for index, (inputs, batch_one) in enumerate(sets):
+        ordered = tuple(inputs[spec.name] for spec in exercise.inputs)
+        output = np.asarray(forward(*ordered), dtype=np.float64)
+        rng = upstream_rng(seed, index, batch_one=batch_one)
+        cases.append(Case(ordered, make_upstream(output.shape, rng), batch_one))
+    return cases
+
+
+def prepare(exercise: CodeExercise) -> Prepared:
+    """Cases, check plans and (for entry-by-entry checks) the expected gradients."""
+    forward = CountingForward(load_forward(exercise))
+    cases = make_cases(exercise, forward)
+    prepared = Prepared(exercise, forward, cases, (), [])
+    sizes = [int(cases[0].inputs[prepared.index(name)].size) for name in exercise.gradients]
+    prepared.plans = plan_checks(sizes)
+    if prepared.full:
+        prepared.expected = [
+            [
+                numerical_gradient(forward, case.inputs, case.upstream, prepared.index(name))
+                for name in exercise.gradients
+            ]
+            for case in cases
+        ]
+    else:
+        prepared.cases = cases[:1]  # directions on one set keep the cost bounded
+    return prepared
+
+
+class Grader:
+    """Grades code exercises with one warm sandbox; start it before the UI starts threads."""
+
+    def __init__(self, sandbox: Sandbox | None = None, limits: SandboxLimits = DEFAULT_LIMITS):
+        self.sandbox = sandbox if sandbox is not None else Sandbox(limits)
+        self._prepared: dict[tuple[CodeExercise, int], Prepared] = {}
+
+    def start(self) -> None:
+        """Start the sandbox's warm worker now rather than at the first grade."""
+        self.sandbox.start()
+
+    def close(self) -> None:
+        """Stop the sandbox."""
+        self.sandbox.close()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def prepared(self, exercise: CodeExercise) -> Prepared:
+        """The exercise's preparation, computed once (until its reference file changes)."""
+        key = (exercise, exercise.reference.stat().st_mtime_ns)
+        if key not in self._prepared:
+            self._prepared[key] = prepare(exercise)
+        return self._prepared[key]
+
+    def grade(self, exercise: CodeExercise, code: str) -> GradeResult:
+        """Run `code`'s backward in the sandbox and grade what it returns.
+
+        Raises AuthoringError when the exercise's own reference is broken.
+        """
+        prepared = self.prepared(exercise)
+        outcome = self.sandbox.run(
+            code,
+            exercise.function,
+            [case.args() for case in prepared.cases],
+            expected_returns=len(exercise.gradients),
+            return_names=[f"d{name}" for name in exercise.gradients],
+        )
+        if outcome.status != "ok":
+            return _not_graded(outcome)
+        if prepared.full:
+            return _grade_full(prepared, outcome)
+        return _grade_directional(prepared, outcome)
+
+
+def _not_graded(outcome: RunOutcome) -> GradeResult:
+    headline = outcome.message.strip().splitlines()[0] if outcome.message else outcome.status
+    status = "crashed" if outcome.status == "ok" else outcome.status
+    return GradeResult(
+        status=status,
+        gradients=(),
+        diagnosis=headline,
+        cause=status,
+        stdout=outcome.output,
+        stdout_truncated=outcome.output_truncated,
+        error=outcome.message if outcome.status == "error" else None,
+        sandbox=outcome.mode,
+    )
+
+
+def _grade_full(prepared: Prepared, outcome: RunOutcome) -> GradeResult:
+    exercise = prepared.exercise
+    names = [spec.name for spec in exercise.inputs] + ["grad_out"]
+    batch_one_ok = _batch_one_flags(prepared, outcome)
+    shown: tuple[GradientResult, ...] = ()
+    for case, call, wanted in zip(prepared.cases, outcome.calls, prepared.expected, strict=True):
+        if case.batch_one:
+            continue
+        before = dict(zip(names, case.args(), strict=True))
+        after = dict(zip(names, call.args_after, strict=True)) if call.args_after else None
+        results = diagnose_gradients(
+            exercise.gradients,
+            _returned(call),
+            wanted,
+            batch_size=batch_size(exercise),
+            batched=[is_batched(exercise.inputs[prepared.index(n)]) for n in exercise.gradients],
+            batch_one_ok=batch_one_ok,
+            upstream=case.upstream,
+            args_before=before,
+            args_after=after,
+        )
+        modified = modified_inputs(before, after) if after else []
+        if modified or not all(result.passed for result in results):
+            return _result("failed", results, outcome, modified)
+        shown = shown or results
+    return _result("passed", shown, outcome, [])
+
+
+def _returned(call: CallOutcome) -> list[Any]:
+    return list(call.returned) if call.returned is not None else []
+
+
+def _batch_one_flags(prepared: Prepared, outcome: RunOutcome) -> list[bool | None]:
+    """Per gradient: did it match on the batch-of-one set (None when there is none)?"""
+    for case, call, wanted in zip(prepared.cases, outcome.calls, prepared.expected, strict=True):
+        if case.batch_one:
+            results = diagnose_gradients(prepared.exercise.gradients, _returned(call), wanted)
+            return [result.passed for result in results]
+    return [None] * len(prepared.exercise.gradients)
+
+
+def _grade_directional(prepared: Prepared, outcome: RunOutcome) -> GradeResult:
+    exercise, case = prepared.exercise, prepared.cases[0]
+    returned = _returned(outcome.calls[0])
+    shapes = {spec.name: case.inputs[n].shape for n, spec in enumerate(exercise.inputs)}
+    rng = np.random.default_rng(GRADE_SEED)
+    passes_before = prepared.forward.calls
+    results = []
+    for position, (name, plan) in enumerate(zip(exercise.gradients, prepared.plans, strict=True)):
+        got = returned[position] if position < len(returned) else None
+        wrt = prepared.index(name)
+        early = precheck_gradient(
+            name, got, case.inputs[wrt].shape, batch_size=batch_size(exercise), other_shapes=shapes
+        )
+        if early is not None:
+            results.append(early)
+            continue
+        check = directional_check(
+            prepared.forward,
+            case.inputs,
+            case.upstream,
+            wrt,
+            np.asarray(got),
+            rng,
+            plan.directions,
+            plan.coordinates,
+        )
+        results.append(
+            compare_directional(
+                name,
+                got,
+                check,
+                batch_size=batch_size(exercise),
+                batched=is_batched(exercise.inputs[wrt]),
+                upstream=case.upstream,
+            )
+        )
+    passed = all(result.passed for result in results)
+    result = _result("passed" if passed else "failed", results, outcome, [])
+    return _with_passes(result, prepared.forward.calls - passes_before)
+
+
+def _with_passes(result: GradeResult, passes: int) -> GradeResult:
+    return replace(result, forward_passes=passes)
+
+
+def _result(
+    status: Literal["passed", "failed"],
+    results: Sequence[GradientResult],
+    outcome: RunOutcome,
+    modified: Sequence[str],
+) -> GradeResult:
+    cause, headline = overall(results, modified=modified) if status == "failed" else (None, "")
+    return GradeResult(
+        status=status,
+        gradients=tuple(results),
+        diagnosis=headline,
+        cause=cause,
+        stdout=outcome.output,
+        stdout_truncated=outcome.output_truncated,
+        error=None,
+        sandbox=outcome.mode,
+    )
