@@ -84,9 +84,16 @@ def validate_pack(folder: Path) -> Pack | list[Problem]:
     loaded = load_pack(folder)
     if isinstance(loaded, list):
         return loaded
+    from tutor.core.grading.grader import Grader
     from tutor.core.symbolic.validation import validate_pack_derivations
 
-    return validate_pack_derivations(loaded) or loaded
+    problems = validate_pack_derivations(loaded)
+    if any(item.kind == "code" for item in loaded.items()):
+        from tutor.core.grading.validation import validate_pack_code
+
+        with Grader() as grader:
+            problems += validate_pack_code(loaded, grader)
+    return problems or loaded
 
 
 def _validation_entry(folder: str, result: Pack | list[Any]) -> dict[str, Any]:

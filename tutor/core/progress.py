@@ -43,8 +43,10 @@ from tutor.core.datadir import ensure_writable_dir
 DB_FILENAME = "progress.sqlite3"
 """Name of the database file inside the data directory."""
 
-DEFAULT_BUSY_TIMEOUT_S = 10.0
-"""How long a write waits for another running copy to release the lock."""
+DEFAULT_BUSY_TIMEOUT_S = 30.0
+"""How long a write waits for another running copy to release the lock. Generous: writes
+run off the UI thread, and under heavy disk load (a synced commit each) a busy copy can hold
+the lock for seconds; waiting is better than failing to save an attempt."""
 
 ItemStatus = Literal["not_started", "in_progress", "done"]
 """Where a learner stands on one lesson or exercise."""

@@ -19,8 +19,14 @@ Notation (what is accepted, and how it is read):
   factor is refused as ambiguous: `e^2x`, `e^-x(1+x)`, `x^2y` (write `e^(2x)` or `e^2·x`);
   with a space (`x^2 y`) it is read as multiplication (x²·y).
 * Superscripts: `x²`, `x³`, `x¹⁰`, `x⁻¹`, `x⁻²` (⁰–⁹ with an optional leading ⁻ or ⁺).
-* Numbers: integers and decimals, read exactly (`0.5` → 1/2, `.25` → 1/4); no scientific
-  notation (`2e3` is not 2000: `e` is Euler's number, so `2e` is 2·e).
+* Numbers: integers and decimals, read exactly (`0.5` → 1/2, `.25` → 1/4), and scientific
+  notation, also exact (`1e-3` = `1E-3` = `1e−3` = 1/1000, `2e3` = `2e+3` = 2000, `1.5e-2` =
+  3/200): a number, then `e` or `E`, an optional sign and whole-number digits, with no spaces
+  between. Anything else after a number's `e` is read as usual: `2e` and `2e^x` are 2·e and
+  2·e^x (Euler's number), `2e-x` and `2e - 3` are 2·e − x and 2·e − 3. Where `e` (or `E`) is
+  a declared variable, or the letters and digits after the number spell a declared name
+  (`2e1` with a variable `e1`), a literal such as `1e-3` could mean either and is refused as
+  ambiguous: write 10^-3 for the number, or `1*e-3`, `2 e1` for the variable.
 * Names: declared variables always win; then functions; then the constants `e` and
   `pi`/`π`. A declared variable can also be typed in a few plain-keyboard spellings: a Greek
   letter by its English name (`η` ↔ `eta`), a hat or bar by a suffix (`ŷ` ↔ `yhat`, `y_hat`;
@@ -50,7 +56,8 @@ characters (checked before any other work, so a megabyte is refused in microseco
 exponents together, so no input reaches Python's recursion limit); functions nested 4 deep;
 exponents nested 4 deep; 40 function calls; 10 derivatives written with a prime, never one
 inside another's argument (σ'(σ'(z)) would double in size at every level); 15 digits in a
-number literal; a constant exponent (and a constant argument of exp, sinh, cosh, tanh,
+number literal (before any `e`), and a power of ten in scientific notation of at most 100
+in absolute value; a constant exponent (and a constant argument of exp, sinh, cosh, tanh,
 sech and the helpers) of at most 100 in absolute value, so towers such as 2^2^2^2^2 and
 9**9**9**9 are refused while symbolic exponents are fine; powers of numbers under 4,000
 bits; 10 roots, irrational powers or functions of numbers (√2, 2^π, σ(1)), each nested at
@@ -412,7 +419,7 @@ def _tokenize(text: str, names: _Names) -> list[_Token]:
             i += 1
             continue
         if "0" <= ch <= "9" or (ch == "." and i + 1 < n and "0" <= text[i + 1] <= "9"):
-            i = _number(text, i, tokens)
+            i = _number(text, i, tokens, names)
         elif ch in _SUPERSCRIPT_DIGITS or ch in _SUPERSCRIPT_SIGNS:
             i = _superscript(text, i, tokens)
         elif _word_start(ch):
@@ -463,7 +470,7 @@ def _tokenize(text: str, names: _Names) -> list[_Token]:
     return tokens
 
 
-def _number(text: str, i: int, tokens: list[_Token]) -> int:
+def _number(text: str, i: int, tokens: list[_Token], names: _Names) -> int:
     n = len(text)
     j = i
     while j < n and "0" <= text[j] <= "9":
@@ -482,8 +489,85 @@ def _number(text: str, i: int, tokens: list[_Token]) -> int:
         raise ParseError(f"this number is too long: at most {MAX_DIGITS} digits", i)
     value = sympy.Rational(int(whole or "0") * 10 ** len(fraction) + int(fraction or "0"),
                            10 ** len(fraction))  # fmt: skip
+    scientific = _scientific(text, i, j, names)
+    if scientific is not None:
+        j, power = scientific
+        value *= sympy.Rational(10) ** power
     tokens.append(_Token("NUM", i, j, text[i:j], value))
     return j
+
+
+_EXPONENT_SIGNS = "+" + _MINUS
+
+
+def _scientific(text: str, start: int, j: int, names: _Names) -> tuple[int, int] | None:
+    """(end, power of ten) when the number `text[start:j]` goes on in scientific notation.
+
+    That is `e` or `E`, an optional sign and digits, all directly after the number; else
+    None, and what follows is read as usual (`2e` = 2·e). Refused (`ParseError`) when the
+    power is too large, not whole, or when `e` names a declared variable (see the module
+    docstring): then `2e-3` could as well mean 2·e − 3.
+    """
+    n = len(text)
+    if j >= n or text[j] not in "eE":
+        return None
+    k = j + 1
+    negative = False
+    if k < n and text[k] in _EXPONENT_SIGNS:
+        negative = text[k] in _MINUS
+        k += 1
+    end = k
+    while end < n and "0" <= text[end] <= "9":
+        end += 1
+    if end == k:
+        return None
+    literal, mantissa, digits = text[start:end], text[start:j], text[k:end]
+    power = -int(digits) if negative else int(digits)
+    shown = ("" if mantissa == "1" else f"{mantissa}·") + f"10^{power}"
+    variable = _declared_after_number(text, j, k, names)
+    if variable is not None:
+        raise ParseError(
+            f"`{_shorten(literal)}` is ambiguous: {variable} is a variable here. Write "
+            f"{shown} for the number, or {mantissa}*{text[j:end]} for {variable}",
+            start,
+        )
+    if len(digits.lstrip("0")) > 3 or abs(power) > MAX_EXPONENT:
+        raise ParseError(
+            f"the power of ten in `{_shorten(literal)}` is too large: at most {MAX_EXPONENT}",
+            start,
+        )
+    if end < n and text[end] == "." and end + 1 < n and "0" <= text[end + 1] <= "9":
+        raise ParseError(
+            f"the power of ten after `{text[j]}` must be a whole number, as in 1e-3", end
+        )
+    return end, power
+
+
+def _declared_after_number(text: str, j: int, k: int, names: _Names) -> str | None:
+    """The declared name that `text[j:]` starts with when read without scientific notation.
+
+    `text[j]` is the `e`/`E` after a number and `k` where its digits start (after any sign).
+    With a sign the letter stands alone (`2e-3` would be 2·e − 3); without one, the letters
+    and digits after the number form one word (`2e1` would be 2·e1), read as `_word` does.
+    """
+    letter = names.table.get(text[j])
+    if letter is not None and letter.kind == "sym":
+        return text[j]
+    if k != j + 1:
+        return None
+    end = j
+    while end < len(text) and _word_part(text[end]):
+        end += 1
+    word = _nfc(text[j:end])
+    resolved = names.table.get(word)
+    if resolved is not None:
+        return word if resolved.kind == "sym" else None
+    splits = names.splits(word) if len(word) <= MAX_SPLIT else []
+    for split in splits:
+        for piece in split:
+            if names.table[piece].kind == "sym":
+                return piece
+    return None
 
 
 def _superscript(text: str, i: int, tokens: list[_Token]) -> int:
