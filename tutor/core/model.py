@@ -159,6 +159,12 @@ class CodeExercise:
     hints: tuple[str, ...]
     solution: str
     path: Path
+    constants: tuple[tuple[str, float], ...] = ()
+    """Fixed numbers (e.g. a leaky ReLU's slope), passed after the arrays to the forward and
+    after grad_out to backward, in this order, as 0-d float64 arrays."""
+    learner_forward: str | None = None
+    """When set, the learner implements this forward too; it is checked against the
+    reference forward's output before the gradients are."""
     kind: ItemKind = field(default="code", init=False)
 
     def starter_code(self) -> str:

@@ -67,6 +67,8 @@ class Case:
     inputs: tuple[np.ndarray, ...]
     upstream: np.ndarray
     batch_one: bool
+    output: np.ndarray
+    """The reference forward's output on `inputs`."""
 
     def args(self) -> list[np.ndarray]:
         """What the learner's backward receives: the inputs, then grad_out."""
@@ -83,6 +85,17 @@ class Prepared:
     plans: tuple[CheckPlan, ...]
     expected: list[list[np.ndarray]]
     """Per case, per gradient: the numerical gradient (full mode only; empty otherwise)."""
+    constants: list[np.ndarray]
+    """The exercise's constants as 0-d arrays, passed after grad_out to backward."""
+
+    def backward_args(self, case: Case) -> list[np.ndarray]:
+        """What the learner's backward receives: inputs, grad_out, then constants."""
+        return [*case.args(), *self.constants]
+
+    def argument_names(self) -> list[str]:
+        """Names of `backward_args`, to say which one was modified in place."""
+        inputs = [spec.name for spec in self.exercise.inputs]
+        return [*inputs, "grad_out", *(name for name, _ in self.exercise.constants)]
 
     @property
     def full(self) -> bool:
@@ -126,15 +139,24 @@ def make_cases(exercise: CodeExercise, forward: Forward, seed: int = GRADE_SEED)
         ordered = tuple(inputs[spec.name] for spec in exercise.inputs)
         output = np.asarray(forward(*ordered), dtype=np.float64)
         rng = upstream_rng(seed, index, batch_one=batch_one)
-        cases.append(Case(ordered, make_upstream(output.shape, rng), batch_one))
+        cases.append(Case(ordered, make_upstream(output.shape, rng), batch_one, output))
     return cases
+
+
+def with_constants(forward: Forward, constants: Sequence[float]) -> Forward:
+    """The reference forward as a function of the arrays alone (constants bound after them)."""
+    if not constants:
+        return forward
+    return lambda *arrays: forward(*arrays, *constants)
 
 
 def prepare(exercise: CodeExercise) -> Prepared:
     """Cases, check plans and (for entry-by-entry checks) the expected gradients."""
-    forward = CountingForward(load_forward(exercise))
+    values = [value for _, value in exercise.constants]
+    forward = CountingForward(with_constants(load_forward(exercise), values))
     cases = make_cases(exercise, forward)
-    prepared = Prepared(exercise, forward, cases, (), [])
+    constants = [np.array(value, dtype=np.float64) for value in values]
+    prepared = Prepared(exercise, forward, cases, (), [], constants)
     sizes = [int(cases[0].inputs[prepared.index(name)].size) for name in exercise.gradients]
     prepared.plans = plan_checks(sizes)
     if prepared.full:
@@ -184,10 +206,14 @@ class Grader:
         Raises AuthoringError when the exercise's own reference is broken.
         """
         prepared = self.prepared(exercise)
+        if exercise.learner_forward is not None:
+            failure = self._check_forward(prepared, exercise.learner_forward, code)
+            if failure is not None:
+                return failure
         outcome = self.sandbox.run(
             code,
             exercise.function,
-            [case.args() for case in prepared.cases],
+            [prepared.backward_args(case) for case in prepared.cases],
             expected_returns=len(exercise.gradients),
             return_names=[f"d{name}" for name in exercise.gradients],
         )
@@ -196,6 +222,43 @@ class Grader:
         if prepared.full:
             return _grade_full(prepared, outcome)
         return _grade_directional(prepared, outcome)
+
+    def _check_forward(self, prepared: Prepared, name: str, code: str) -> GradeResult | None:
+        """The learner's own forward against the reference's outputs; None when it matches."""
+        outcome = self.sandbox.run(
+            code,
+            name,
+            [[*case.inputs, *prepared.constants] for case in prepared.cases],
+            expected_returns=1,
+            return_names=["out"],
+        )
+        if outcome.status != "ok":
+            return _not_graded(outcome)
+        for case, call in zip(prepared.cases, outcome.calls, strict=True):
+            problem = _forward_problem(name, _returned(call), case.output)
+            if problem is not None:
+                return replace(
+                    _result("failed", (), outcome, []), diagnosis=problem, cause="forward"
+                )
+        return None
+
+
+def _forward_problem(name: str, returned: list[Any], expected: np.ndarray) -> str | None:
+    """Why the learner's forward output is wrong, or None when it matches."""
+    if not returned:
+        return f"Your {name} returned nothing usable."
+    got = np.asarray(returned[0])
+    if got.shape != expected.shape:
+        return (
+            f"Your {name} returns shape {got.shape}; the output should have shape {expected.shape}."
+        )
+    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9, equal_nan=False):
+        error = float(np.max(np.abs(got - expected)))
+        return (
+            f"Your {name} computes different values (largest difference {error:.3g}). "
+            "Backward is only as right as the forward it differentiates: fix the forward first."
+        )
+    return None
 
 
 def _not_graded(outcome: RunOutcome) -> GradeResult:
@@ -215,13 +278,13 @@ def _not_graded(outcome: RunOutcome) -> GradeResult:
 
 def _grade_full(prepared: Prepared, outcome: RunOutcome) -> GradeResult:
     exercise = prepared.exercise
-    names = [spec.name for spec in exercise.inputs] + ["grad_out"]
+    names = prepared.argument_names()
     batch_one_ok = _batch_one_flags(prepared, outcome)
     shown: tuple[GradientResult, ...] = ()
     for case, call, wanted in zip(prepared.cases, outcome.calls, prepared.expected, strict=True):
         if case.batch_one:
             continue
-        before = dict(zip(names, case.args(), strict=True))
+        before = dict(zip(names, prepared.backward_args(case), strict=True))
         after = dict(zip(names, call.args_after, strict=True)) if call.args_after else None
         results = diagnose_gradients(
             exercise.gradients,

@@ -61,6 +61,8 @@ CODE_SPEC = {
     "dims": Field(dict, required=True),
     "inputs": Field(list, required=True, items=dict),
     "gradients": Field(list, required=True, items=str),
+    "constants": Field(dict),
+    "learner_forward": Field(str),
 }
 INPUT_SPEC = {
     "name": Field(str, required=True),
@@ -256,7 +258,11 @@ def _build_code(table: Mapping[str, Any], reader: TableReader, root: Path) -> Co
     if not reader.check(table, CODE_SPEC):
         return None
     base = reader.file.parent
-    starter = _python_file(root, base, table["starter"], "starter", [table["function"]], reader)
+    learner_functions = [
+        table["function"],
+        *([table["learner_forward"]] if "learner_forward" in table else []),
+    ]
+    starter = _python_file(root, base, table["starter"], "starter", learner_functions, reader)
     reference_names = [table["function"], table["forward"]]
     reference = _python_file(root, base, table["reference"], "reference", reference_names, reader)
     buggy = tuple(
@@ -286,6 +292,8 @@ def _build_code(table: Mapping[str, Any], reader: TableReader, root: Path) -> Co
         dims=dims,
         inputs=inputs,
         gradients=tuple(table["gradients"]),
+        constants=_constants(table.get("constants", {}), reader),
+        learner_forward=table.get("learner_forward"),
     )
 
 
@@ -310,6 +318,18 @@ def _python_file(
         if name not in defined:
             reader.problem(f"'{reference}' does not define a function '{name}'", field)
     return target
+
+
+def _constants(raw: Mapping[str, Any], reader: TableReader) -> tuple[tuple[str, float], ...]:
+    constants = []
+    for name, value in raw.items():
+        if not IDENTIFIER.match(name):
+            reader.problem(f"'{name}' is not a valid name", f"constants.{name}")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            reader.problem(f"must be a number, not {value!r:.40}", f"constants.{name}")
+        else:
+            constants.append((name, float(value)))
+    return tuple(constants)
 
 
 def _dims(raw: Mapping[str, Any], reader: TableReader) -> tuple[tuple[str, int], ...]:
