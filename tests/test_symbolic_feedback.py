@@ -2,17 +2,21 @@
 
 The exercises mirror the built-in pack: a sigmoid neuron with MSE or cross-entropy, a tanh
 layer, a two-layer net. Local factors and other derivatives are labelled as the checker
-labels them.
+labels them. The last tests check which local derivatives the checker offers as candidates
+(those on a path from the part's variable to its output, never the part's own derivative).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sympy
 from sympy import Heaviside, Rational, exp, log, tanh
 
+from tutor.core.model import DerivationExercise, DerivationPart, Variable
+from tutor.core.symbolic.checker import PreparedExercise, check_exercise
 from tutor.core.symbolic.equivalence import Domain
 from tutor.core.symbolic.feedback import Diagnosis, diagnose
 from tutor.core.symbolic.functions import relu, sigma
@@ -330,3 +334,135 @@ def test_nothing_is_claimed_without_enough_points() -> None:
     n = sympy.Symbol("n", real=True)
     domains = {n: Domain.parse("negative")}
     assert diagnose(-sympy.sqrt(n), sympy.sqrt(n), domains=domains) is None
+
+
+def test_extra_factors_can_differ_from_the_missing_ones() -> None:
+    # ∂a/∂z is on the path (it may be missing); ∂z/∂x = w is not (it may only be extra).
+    factors = {"∂a/∂z = σ(z)(1 − σ(z))": A * (1 - A)}
+    extras = {**factors, "∂z/∂x = w": w}
+
+    def check(answer: Any, extra_factors: dict[str, Any] | None) -> Diagnosis | None:
+        return diagnose(
+            answer, DELTA, domains=DOMAINS, local_factors=factors, extra_factors=extra_factors
+        )
+
+    extra = check(DELTA * w, extras)
+    assert extra is not None and extra.tag == "extra-factor" and "∂z/∂x = w" in extra.message
+    assert check(DELTA * w, factors) is None
+    assert check(DELTA * w, {}) is None
+    # Without `extra_factors`, the local factors are the extra candidates too.
+    twice = check(DELTA * A * (1 - A), None)
+    assert twice is not None and twice.tag == "extra-factor"
+
+
+# ----------------------------------------------------------------------------- the checker's
+# local factors: only those on a path from the part's variable to its output are offered.
+
+
+def _exercise(
+    variables: dict[str, str], intermediates: dict[str, str], *parts: DerivationPart
+) -> DerivationExercise:
+    return DerivationExercise(
+        id="graph",
+        title="graph",
+        prompt="",
+        variables=tuple(Variable(name, domain) for name, domain in variables.items()),
+        intermediates=tuple(intermediates.items()),
+        constraints=(),
+        functions=(),
+        parts=parts,
+        params=(),
+        hints=(),
+        solution="",
+        path=Path("graph.toml"),
+    )
+
+
+def _part(part_id: str, label: str, of: str | None, wrt: str | None) -> DerivationPart:
+    expected = None if of is not None else "1"
+    return DerivationPart(part_id, label, of, wrt, expected)
+
+
+def _edges(factors: dict[str, Any]) -> set[str]:
+    """`∂r/∂eps` from labels like `∂r/∂eps = −1/(2·(eps + v)^(3/2))`."""
+    return {label.split(" = ", 1)[0] for label in factors}
+
+
+# LayerNorm over two entries: y2 hangs off the path from eps (or x1) to y1.
+LAYERNORM = _exercise(
+    {"x1": "real", "x2": "real", "eps": "positive"},
+    {
+        "mu": "(x1 + x2)/2",
+        "v": "((x1 - mu)^2 + (x2 - mu)^2)/2",
+        "r": "1/sqrt(v + eps)",
+        "y1": "(x1 - mu)*r",
+        "y2": "(x2 - mu)*r",
+    },
+    _part("dy1-deps", "∂y1/∂eps", "y1", "eps"),
+    _part("dy1-dx1", "∂y1/∂x1", "y1", "x1"),
+    _part("dv-dx1", "∂v/∂x1", "v", "x1"),
+    _part("explicit", "y1 + y2", None, None),
+)
+
+
+@pytest.mark.parametrize(
+    ("part_id", "edges"),
+    [
+        ("dy1-deps", {"∂r/∂eps", "∂y1/∂r"}),
+        # ∂mu/∂x1 = ½ is a constant (the "factor" diagnosis's job); ∂y1/∂x1 is the question.
+        ("dy1-dx1", {"∂v/∂x1", "∂v/∂mu", "∂r/∂v", "∂y1/∂mu", "∂y1/∂r"}),
+        ("dv-dx1", {"∂v/∂mu"}),
+        ("explicit", set()),
+    ],
+)
+def test_only_local_derivatives_on_the_path_are_candidates(part_id: str, edges: set[str]) -> None:
+    prepared = PreparedExercise(LAYERNORM, {})
+    part = next(part for part in LAYERNORM.parts if part.id == part_id)
+    assert _edges(prepared.local_factors(part)) == edges
+    assert _edges(prepared.extra_factors(part)) == edges  # eps and x1 are not computed
+
+
+def test_a_missing_factor_is_one_on_the_path() -> None:
+    # ∂y1/∂eps = (x1 − mu)·(−r³/2): the learner gave only ∂r/∂eps.
+    verdict = check_exercise(LAYERNORM, {"dy1-deps": "-r^3/2"}).parts[0]
+    assert verdict.mistake == "missing-factor", verdict.feedback
+    assert "∂y1/∂r" in verdict.feedback
+    # One power of r short: not "∂y1/∂x1 = r was left out" (x1 is not on the path from eps).
+    short = check_exercise(LAYERNORM, {"dy1-deps": "-y1 r/2"}).parts[0]
+    assert short.status == "incorrect" and short.mistake != "missing-factor", short.feedback
+
+
+def test_the_derivative_asked_for_is_never_a_candidate() -> None:
+    # Smooth L1: S uses r directly and through m; its edge ∂S/∂r is not dS/dr, but reads as it.
+    smooth = _exercise(
+        {"r": "real"},
+        {"m": "min(|r|, 1/9)"},
+        _part("ds-dr", "dS/dr", "9*m*(|r| - m/2)", "r"),
+    )
+    prepared = PreparedExercise(smooth, {})
+    part = smooth.parts[0]
+    assert _edges(prepared.local_factors(part)) == {"∂m/∂r", "∂S/∂m"}
+    assert _edges(prepared.extra_factors(part)) == {"∂m/∂r", "∂S/∂m"}
+    verdict = check_exercise(smooth, {"ds-dr": "9m"}).parts[0]
+    assert verdict.status == "incorrect" and verdict.mistake != "extra-factor", verdict.feedback
+
+
+def test_a_factor_past_the_variable_can_be_extra() -> None:
+    # ∂L/∂a for a = tanh(u), u = w·x: multiplying by tanh'(u) goes on past a to u.
+    chain = _exercise(
+        {"w": "real", "x": "real", "y": "(0, 1)"},
+        {"u": "w*x", "a": "tanh(u)"},
+        _part("dl-da", "∂L/∂a", "(a - y)^2/2", "a"),
+        _part("dl-dw", "∂L/∂w", "(a - y)^2/2", "w"),
+    )
+    prepared = PreparedExercise(chain, {})
+    dl_da, dl_dw = chain.parts
+    assert _edges(prepared.local_factors(dl_da)) == set()  # ∂L/∂a is the question itself
+    assert _edges(prepared.extra_factors(dl_da)) == {"∂a/∂u", "∂u/∂w", "∂u/∂x"}
+    assert _edges(prepared.local_factors(dl_dw)) == {"∂L/∂a", "∂a/∂u", "∂u/∂w"}
+    assert _edges(prepared.extra_factors(dl_dw)) == {"∂L/∂a", "∂a/∂u", "∂u/∂w"}
+    verdict = check_exercise(chain, {"dl-da": "(a - y)(1 - a^2)"}).parts[0]
+    assert verdict.mistake == "extra-factor" and "∂a/∂u" in verdict.feedback
+    # ∂u/∂x = w hangs off the path from w: it is never blamed as a missing factor.
+    off_path = check_exercise(chain, {"dl-dw": "(a - y)(1 - a^2)x/w"}).parts[0]
+    assert off_path.mistake != "missing-factor", off_path.feedback

@@ -185,6 +185,21 @@ ACCEPTED: list[tuple[str, Any]] = [
     ("(x + 1)/(x - 1)", (x + 1) / (x - 1)),
     ("10^12", sympy.Integer(10) ** 12),
     ("999999999999999", sympy.Integer(999999999999999)),
+    # scientific notation: exact, every spelling; without digits after it, `e` is Euler's
+    ("1e-3", Rational(1, 1000)),
+    ("1E-3", Rational(1, 1000)),
+    ("1e−3", Rational(1, 1000)),
+    ("1e+3", sympy.Integer(1000)),
+    ("2e3", sympy.Integer(2000)),
+    ("5e-1", Rational(1, 2)),
+    ("1.5e-2", Rational(3, 200)),
+    (".5E1", sympy.Integer(5)),
+    ("1e-3x", x / 1000),
+    ("x/(b + 1e-3)", x / (b + Rational(1, 1000))),
+    ("2e", 2 * E),
+    ("2e^x", 2 * exp(x)),
+    ("2e-x", 2 * E - x),
+    ("2e - 3", 2 * E - 3),
     # constants and declared Greek / decorated names, with their plain spellings
     ("π", pi),
     ("pi x", pi * x),
@@ -209,7 +224,12 @@ REFUSED: list[tuple[str, str, int | None]] = [
     ("X", "unknown name `X`", 0),
     ("α", "unknown name `α`", 0),
     ("x2", "unknown name `x2`", 0),
-    ("1e3", "unknown name `e3`", 1),
+    ("1f3", "unknown name `f3`", 1),
+    ("1e101", "the power of ten in `1e101` is too large: at most 100", 0),
+    ("1e-101", "the power of ten in `1e-101` is too large", 0),
+    ("1e2.5", "must be a whole number", 3),
+    ("x^1e3", "exponent 1000 is too large", 1),
+    ("2e3 4", "two numbers in a row (`2e3` and `4`)", 4),
     ("(x+1", "never closed", 0),
     ("((x)", "never closed", 0),
     ("x+1)", "no matching `(`", 3),
@@ -287,6 +307,8 @@ HOSTILE: list[tuple[str, str, int | None]] = [
     ("x**-(9**9**9)", "too large", 6),
     ("((10^12)^100)^100", "number would be too large", 13),
     ("99999999999999999999999", "number is too long", 0),
+    ("1e999999", "the power of ten in `1e999999` is too large", 0),
+    ("1e" + "9" * 1990, "the power of ten", 0),
     ("factorial(1000000)", "unknown name `factorial`", 0),
     ("1000000!", "factorial", 7),
     ("(" * 10_000 + "x" + ")" * 10_000, "too long: at most 2,000 characters", None),
@@ -504,6 +526,66 @@ def test_e_is_the_variable_when_an_exercise_declares_it() -> None:
     assert parse("e^x", vocabulary) == e_var**x
     assert parse("exp(x)", vocabulary) == exp(x)
     assert parse("e", vocabulary) == e_var
+
+
+@pytest.mark.parametrize("mark", ["e", "E"])
+@pytest.mark.parametrize("sign", ["", "+", "-", "−"])
+@pytest.mark.parametrize("mantissa", ["1", "2.5", ".5", "007"])
+def test_scientific_notation_means_the_same_in_every_spelling(
+    mark: str, sign: str, mantissa: str
+) -> None:
+    power = -3 if sign in ("-", "−") else 3
+    number = Rational("0" + mantissa)
+    text = f"{mantissa}{mark}{sign}3"
+    assert parse(text, VOCAB) == number * Rational(10) ** power, text
+    assert parse(f"{text}x", VOCAB) == number * Rational(10) ** power * x, text
+    assert parse(f"{text} + x", VOCAB) == number * Rational(10) ** power + x, text
+
+
+def test_scientific_notation_is_not_e_minus_a_number() -> None:
+    assert parse("1e-3", VOCAB) != E - 3
+    assert parse("1e-3 + 1", VOCAB) == Rational(1001, 1000)
+    # Spaces end a number: these are Euler's number as written.
+    assert parse("1e - 3", VOCAB) == E - 3
+    assert parse("1e -3", VOCAB) == E - 3
+    assert parse("e-3", VOCAB) == E - 3
+    assert parse("1e3e", VOCAB) == 1000 * E
+
+
+def test_scientific_notation_is_refused_where_e_is_a_variable_too() -> None:
+    e_var = sympy.Symbol("e", real=True)
+    vocabulary = Vocabulary({"e": e_var, "x": x})
+    for text in ("1e-3", "1e+3", "1e−3", "2.5e-1", "1e-3x"):
+        with pytest.raises(ParseError, match="ambiguous: e is a variable here") as caught:
+            parse(text, vocabulary)
+        assert caught.value.position == 0
+        assert "10^" in caught.value.message
+    with pytest.raises(ParseError, match=r"Write 10\^-3 for the number, or put `\*` after 1"):
+        parse("1e-3", vocabulary)
+    # The ways out the message offers, and readings with only one meaning.
+    assert parse("10^-3", vocabulary) == Rational(1, 1000)
+    assert parse("1*e-3", vocabulary) == e_var - 3
+    assert parse("2 e-3", vocabulary) == 2 * e_var - 3
+    assert parse("2e", vocabulary) == 2 * e_var
+    assert parse("2e-x", vocabulary) == 2 * e_var - x
+    assert parse("2e3", vocabulary) == 2000  # 2·e3 would name no variable
+    assert parse("1E-3", vocabulary) == Rational(1, 1000)  # E is not e
+
+
+def test_scientific_notation_is_refused_where_it_spells_a_declared_name() -> None:
+    e1, big_e = sympy.Symbol("e1", real=True), sympy.Symbol("E", real=True)
+    vocabulary = Vocabulary({"e1": e1, "E": big_e, "x": x})
+    for text, name in (("2e1", "e1"), ("2e1x", "e1"), ("2e_1", None), ("3E-2", "E")):
+        if name is None:  # `_` is no part of a number: 2·e₁
+            assert parse(text, vocabulary) == 2 * e1
+            continue
+        with pytest.raises(ParseError, match=f"ambiguous: {name} is a variable here"):
+            parse(text, vocabulary)
+    assert parse("2 e1", vocabulary) == 2 * e1
+    assert parse("2*E-3", vocabulary) == 2 * big_e - 3
+    assert parse("2e2", vocabulary) == 200
+    assert parse("2e-1", vocabulary) == Rational(1, 5)
+    assert parse("2E", vocabulary) == 2 * big_e
 
 
 def test_sigma_is_the_variable_when_an_exercise_declares_it() -> None:

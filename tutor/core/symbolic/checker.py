@@ -135,13 +135,56 @@ class PreparedExercise:
         return None if part.of is None else self.in_variables(self.parse(part.of))
 
     def local_factors(self, part: DerivationPart) -> dict[str, sympy.Expr]:
-        """The chain's local derivatives (∂node/∂input), labelled, for 'missing factor' feedback."""
+        """The local derivatives on the chain from the part's variable to its output, labelled,
+        for "you left out ∂a/∂z" feedback.
+
+        Only edges on some path from `wrt` to `of` in the dependency graph (each
+        intermediate, and the output, depends on the names its definition uses) are
+        candidates: a factor off that path cannot be one the learner left out. The part's own
+        edge (`of` using `wrt` directly) is left out too: "∂S/∂r" would name the very
+        derivative being asked for. Parts without `of` and `wrt` have no path: no factors.
+        """
+        return self._factors(part, beyond=False)
+
+    def extra_factors(self, part: DerivationPart) -> dict[str, sympy.Expr]:
+        """The local derivatives a learner may have multiplied in by mistake, for "your answer
+        has an extra factor" feedback: those of `local_factors` (counted twice) and those
+        past the variable, on the way to it (∂h1/∂s1 for ∂L/∂h1: the chain went on to s1).
+        """
+        return self._factors(part, beyond=True)
+
+    def _factors(self, part: DerivationPart, beyond: bool) -> dict[str, sympy.Expr]:
+        if part.of is None or part.wrt is None:
+            return {}
+        wrt = self.symbol(part.wrt)
+        forward = self.parse(part.of)
+        nodes = [(i.symbol, i.symbol.name, i.definition) for i in self.intermediates]
+        output: sympy.Symbol = sympy.Dummy("output")
+        if any(forward == symbol for symbol, _, _ in nodes):
+            output = cast(sympy.Symbol, forward)  # `of` is an intermediate itself: y1
+        else:
+            name = "L" if not part.label else _numerator(part.label)
+            nodes.append((output, name, forward))
+        # Definitions only use earlier names, so one pass in order finds every node that
+        # depends on `wrt`, and one in reverse every name the output (or `wrt`) depends on.
+        after_wrt = {wrt}
+        for node, _, definition in nodes:
+            if definition.free_symbols & after_wrt:
+                after_wrt.add(node)
+        before_output, before_wrt = {output}, {wrt}
+        for node, _, definition in reversed(nodes):
+            if node in before_output:
+                before_output |= definition.free_symbols
+            if node in before_wrt:
+                before_wrt |= definition.free_symbols
         factors: dict[str, sympy.Expr] = {}
-        nodes = [(i.symbol.name, i.definition) for i in self.intermediates]
-        if part.of is not None:
-            nodes.append(("L" if not part.label else _numerator(part.label), self.parse(part.of)))
-        for name, definition in nodes:
+        for node, name, definition in nodes:
             for symbol in sorted(definition.free_symbols, key=lambda s: s.name):
+                on_path = node in before_output and symbol in after_wrt
+                if node == output and symbol == wrt:
+                    continue  # the derivative asked for
+                if not (on_path or (beyond and node in before_wrt)):
+                    continue
                 local = sympy.diff(definition, symbol)
                 if local.free_symbols:  # constants are the "factor" diagnosis's job
                     label = f"∂{name}/∂{symbol.name} = {pretty(local)}"
@@ -233,6 +276,7 @@ def _explain(
         forward=prepared.cached("forward", part, prepared.forward),
         other_derivatives=prepared.cached("others", part, prepared.other_derivatives),
         local_factors=prepared.cached("factors", part, prepared.local_factors),
+        extra_factors=prepared.cached("extras", part, prepared.extra_factors),
         label=part.label,
     )
     if diagnosis is None:

@@ -200,6 +200,7 @@ def diagnose(
     forward: Any | None = None,
     other_derivatives: Mapping[str, Any] | None = None,
     local_factors: Mapping[str, Any] | None = None,
+    extra_factors: Mapping[str, Any] | None = None,
     seed: int = 0,
     label: str | None = None,
     forward_label: str | None = None,
@@ -209,7 +210,9 @@ def diagnose(
     `answer` and `expected` are SymPy expressions in the variables of `domains` (as given to
     `equivalence.compare`). `forward` is the value being differentiated; `other_derivatives`
     maps labels like `∂L/∂b` to derivatives by the other variables; `local_factors` maps
-    labels like `∂a/∂z = σ(z)(1 − σ(z))` to the chain's local derivatives. `label` (e.g.
+    labels like `∂a/∂z = σ(z)(1 − σ(z))` to the local derivatives on the path, the ones an
+    answer may lack; `extra_factors` (default: `local_factors`) to those an answer may have
+    multiplied in by mistake. `label` (e.g.
     `∂L/∂w`) and `forward_label` (e.g. `L`, taken from `label` if not given) only make the
     messages more specific. Checked in this order, the first that holds wins: zero, sign,
     forward value, wrong variable, one or two missing local factors, an extra local factor,
@@ -228,7 +231,9 @@ def diagnose(
         lambda: _forward(samples, a, e, forward, forward_label or _numerator(label)),
         lambda: _wrong_variable(samples, a, e, other_derivatives or {}, label),
         lambda: _missing(samples, a, e, local_factors or {}),
-        lambda: _extra(samples, a, e, local_factors or {}),
+        lambda: _extra(
+            samples, a, e, (local_factors or {}) if extra_factors is None else extra_factors
+        ),
         lambda: _factor(a, e),
     )
     for check in checks:

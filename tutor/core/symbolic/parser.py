@@ -23,10 +23,11 @@ Notation (what is accepted, and how it is read):
   notation, also exact (`1e-3` = `1E-3` = `1e−3` = 1/1000, `2e3` = `2e+3` = 2000, `1.5e-2` =
   3/200): a number, then `e` or `E`, an optional sign and whole-number digits, with no spaces
   between. Anything else after a number's `e` is read as usual: `2e` and `2e^x` are 2·e and
-  2·e^x (Euler's number), `2e-x` and `2e - 3` are 2·e − x and 2·e − 3. Where `e` (or `E`) is
-  a declared variable, or the letters and digits after the number spell a declared name
-  (`2e1` with a variable `e1`), a literal such as `1e-3` could mean either and is refused as
-  ambiguous: write 10^-3 for the number, or `1*e-3`, `2 e1` for the variable.
+  2·e^x (Euler's number), `2e-x` and `2e - 3` are 2·e − x and 2·e − 3. Where the same text
+  also reads as a product with a declared variable — `1e-3` when `e` is a variable (1·e − 3),
+  `2e1` when `e1` is one (2·e1) — it is refused as ambiguous: write 10^-3 for the number, or
+  `1*e-3`, `2*e1` for the variable. (`2e3` with `e` declared is still 2000: 2·e3 would name
+  no variable.)
 * Names: declared variables always win; then functions; then the constants `e` and
   `pi`/`π`. A declared variable can also be typed in a few plain-keyboard spellings: a Greek
   letter by its English name (`η` ↔ `eta`), a hat or bar by a suffix (`ŷ` ↔ `yhat`, `y_hat`;
@@ -505,8 +506,8 @@ def _scientific(text: str, start: int, j: int, names: _Names) -> tuple[int, int]
 
     That is `e` or `E`, an optional sign and digits, all directly after the number; else
     None, and what follows is read as usual (`2e` = 2·e). Refused (`ParseError`) when the
-    power is too large, not whole, or when `e` names a declared variable (see the module
-    docstring): then `2e-3` could as well mean 2·e − 3.
+    power is too large or not whole, or when the text also reads as a product with a
+    declared variable (see the module docstring): `2e-3` with a variable `e` is 2·e − 3 too.
     """
     n = len(text)
     if j >= n or text[j] not in "eE":
@@ -528,7 +529,7 @@ def _scientific(text: str, start: int, j: int, names: _Names) -> tuple[int, int]
     if variable is not None:
         raise ParseError(
             f"`{_shorten(literal)}` is ambiguous: {variable} is a variable here. Write "
-            f"{shown} for the number, or {mantissa}*{text[j:end]} for {variable}",
+            f"{shown} for the number, or put `*` after {mantissa} to multiply by {variable}",
             start,
         )
     if len(digits.lstrip("0")) > 3 or abs(power) > MAX_EXPONENT:
@@ -544,17 +545,17 @@ def _scientific(text: str, start: int, j: int, names: _Names) -> tuple[int, int]
 
 
 def _declared_after_number(text: str, j: int, k: int, names: _Names) -> str | None:
-    """The declared name that `text[j:]` starts with when read without scientific notation.
+    """The declared variable `text[j:]` would use if the number before it were not in
+    scientific notation, or None when that reading would name no variable (or fail).
 
-    `text[j]` is the `e`/`E` after a number and `k` where its digits start (after any sign).
-    With a sign the letter stands alone (`2e-3` would be 2·e − 3); without one, the letters
-    and digits after the number form one word (`2e1` would be 2·e1), read as `_word` does.
+    `text[j]` is the `e`/`E` after a number and `k` where its digits start (after any
+    sign). With a sign the letter stands alone (`2e-3` would be 2·e − 3); without one, the
+    letters and digits after the number form one word (`2e1` would be 2·e1), read as
+    `_word` reads it.
     """
-    letter = names.table.get(text[j])
-    if letter is not None and letter.kind == "sym":
-        return text[j]
     if k != j + 1:
-        return None
+        letter = names.table.get(text[j])
+        return text[j] if letter is not None and letter.kind == "sym" else None
     end = j
     while end < len(text) and _word_part(text[end]):
         end += 1
@@ -562,8 +563,7 @@ def _declared_after_number(text: str, j: int, k: int, names: _Names) -> str | No
     resolved = names.table.get(word)
     if resolved is not None:
         return word if resolved.kind == "sym" else None
-    splits = names.splits(word) if len(word) <= MAX_SPLIT else []
-    for split in splits:
+    for split in names.splits(word) if len(word) <= MAX_SPLIT else []:
         for piece in split:
             if names.table[piece].kind == "sym":
                 return piece
