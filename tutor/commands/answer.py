@@ -31,7 +31,7 @@ def register(commands: Any, shared: list[argparse.ArgumentParser]) -> None:
 
 def run_answer(context: Context, args: argparse.Namespace) -> int:
     """Check, record the attempt (unless unreadable), and report."""
-    pack, exercise = _find_derivation(context, args.id)
+    pack, exercise = context.find_item(args.id, DerivationExercise, "a derivation")
     if len(args.expressions) != len(exercise.parts):
         labels = ", ".join(part.label for part in exercise.parts)
         raise CommandError(
@@ -52,16 +52,6 @@ def run_answer(context: Context, args: argparse.Namespace) -> int:
     if result.invalid:
         return EXIT_USAGE
     return EXIT_OK if result.correct else EXIT_NEGATIVE
-
-
-def _find_derivation(context: Context, item_id: str) -> tuple[Pack, DerivationExercise]:
-    found = context.workspace().catalog.find_item(item_id)
-    if isinstance(found, str):
-        raise CommandError(found)
-    pack, item = found
-    if not isinstance(item, DerivationExercise):
-        raise CommandError(f"{qualified_id(pack, item)} is a {item.kind}, not a derivation")
-    return pack, item
 
 
 def _attempt(

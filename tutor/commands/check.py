@@ -34,7 +34,7 @@ def register(commands: Any, shared: list[argparse.ArgumentParser]) -> None:
 
 def run_check(context: Context, args: argparse.Namespace) -> int:
     """Grade, record the attempt and the code, and report."""
-    pack, exercise = _find_code_exercise(context, args.id)
+    pack, exercise = context.find_item(args.id, CodeExercise, "a code exercise")
     code = _read_solution(args.file)
     store = context.store()
     from tutor.core.grading.grader import Grader
@@ -47,16 +47,6 @@ def run_check(context: Context, args: argparse.Namespace) -> int:
     store.record_attempt(_attempt(pack, exercise, code, result, duration))
     _report(context, pack, exercise, result)
     return EXIT_OK if result.passed else EXIT_NEGATIVE
-
-
-def _find_code_exercise(context: Context, item_id: str) -> tuple[Pack, CodeExercise]:
-    found = context.workspace().catalog.find_item(item_id)
-    if isinstance(found, str):
-        raise CommandError(found)
-    pack, item = found
-    if not isinstance(item, CodeExercise):
-        raise CommandError(f"{qualified_id(pack, item)} is a {item.kind}, not a code exercise")
-    return pack, item
 
 
 def _read_solution(path: Path) -> str:

@@ -7,15 +7,17 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tutor.core.datadir import DataDirError, resolve_data_dir
-from tutor.core.model import Problem
+from tutor.core.model import Pack, Problem, qualified_id
 from tutor.core.progress import ProgressStore, StoreError
 from tutor.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+ItemT = TypeVar("ItemT")
 
 EXIT_OK = 0
 EXIT_NEGATIVE = 1
@@ -60,6 +62,16 @@ class Context:
                 problems = self._workspace.catalog.problems
                 self.report_problems(problems, prefix="warning: skipped: ")
         return self._workspace
+
+    def find_item(self, item_id: str, kind: type[ItemT], kind_name: str) -> tuple[Pack, ItemT]:
+        """The item `item_id` if it is a `kind`; a CommandError naming what it is otherwise."""
+        found = self.workspace().catalog.find_item(item_id)
+        if isinstance(found, str):
+            raise CommandError(found)
+        pack, item = found
+        if not isinstance(item, kind):
+            raise CommandError(f"{qualified_id(pack, item)} is a {item.kind}, not {kind_name}")
+        return pack, item
 
     def store(self) -> ProgressStore:
         """The progress store, or a CommandError explaining why it cannot be opened."""
