@@ -176,7 +176,7 @@ EQUAL: list[tuple[str, Any, Any, dict[Any, Domain]]] = [
         DOMAINS,
     ),
     ("relu-net-w2", (YHAT_R - y) * Max(0, H1), sympy.diff(RELU_NET, w2), DOMAINS),
-    # relu, Heaviside, |x|: the kink at 0 is never sampled
+    # relu, Heaviside, |x|: a point on the kink at 0 is skipped
     ("max-vs-x-step", Max(0, x), x * Heaviside(x), DOMAINS),
     ("relu-abs", (x + Abs(x)) / 2, relu(x), DOMAINS),
     ("relu'-sign", (sign(x) + 1) / 2, sympy.diff(relu(x), x), DOMAINS),
@@ -446,6 +446,251 @@ def test_text_is_never_sympified() -> None:
     assert result.decision == "undecided"
 
 
+# ------------------------------------------------------------- red-team regressions
+# Each group pins one bug the red team found (tests/fixtures/redteam/answers.toml).
+
+RELU6 = Min(Max(x, 0), 6)
+CLIP = Max(-5, Min(x, 5))
+SMOOTH_L1_SLOPE = Max(-1, Min(9 * x, 1))  # d/dr of smooth L1 with β = 1/9
+
+
+# 1. Breakpoints beyond the sampling box: caps and clips must be seen.
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (Heaviside(x), sympy.diff(RELU6, x)),  # ReLU6 without the cap: wrong for x > 6
+        (sympy.diff(relu(x), x), sympy.diff(RELU6, x)),
+        (Heaviside(x) * Heaviside(Rational(9, 2) - x), sympy.diff(RELU6, x)),  # cap at 4.5
+        (sympy.Integer(1), sympy.diff(CLIP, x)),  # forgot the clip: wrong for |x| > 5
+        (Heaviside(x + 5), sympy.diff(CLIP, x)),
+        (x, Min(x, 10)),
+        (3 * x * Abs(x) + Max(0, Abs(x) - Rational(9, 2)), 3 * x * Abs(x)),
+        (x * (w * x - y) + Heaviside(w - Rational(9, 2)), x * (w * x - y)),  # w alone
+        (Heaviside(w * x - 20) * x, sympy.Integer(0)),  # w·x ≤ 16 inside the box
+        (-p + Max(p - Rational(9, 2), 0), -p),  # positive domain
+    ],
+    ids=[
+        "relu6-step",
+        "relu6-relu'",
+        "relu6-cap-4.5",
+        "clip-one",
+        "clip-step",
+        "min-x-10",
+        "abs-beyond-4.5",
+        "step-in-w",
+        "two-variable-kink-beyond-the-box",
+        "positive-beyond-4.5",
+    ],
+)
+def test_differences_beyond_the_sampling_box_are_found(answer: Any, expected: Any) -> None:
+    result = compare(answer, expected, DOMAINS)
+    assert result.decision == "different", result.reason
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (Heaviside(x) * Heaviside(6 - x), sympy.diff(RELU6, x)),
+        (Piecewise((1, (x > 0) & (x < 6)), (0, True)), sympy.diff(RELU6, x)),
+        (Heaviside(x + 5) * Heaviside(5 - x), sympy.diff(CLIP, x)),
+        (Min(Max(x, -5), 5), CLIP),
+        (9 * x * Heaviside(1 - 9 * Abs(x)) + sign(x) * Heaviside(9 * Abs(x) - 1), SMOOTH_L1_SLOPE),
+    ],
+    ids=["relu6'", "relu6'-piecewise", "clip'", "clip-reordered", "smooth-l1'"],
+)
+def test_points_around_breakpoints_do_not_fake_a_difference(answer: Any, expected: Any) -> None:
+    for seed in range(3):
+        result = compare(answer, expected, DOMAINS, seed=seed)
+        assert result.decision == "equal", result.reason
+
+
+def test_the_breakpoint_scan_reaches_far_beyond_the_box() -> None:
+    # Differs only for x > 30 (or w > 60): the scan runs out to 100.
+    assert compare(Piecewise((x + 1, x > 30), (x, True)), x, {x: REAL}).decision == "different"
+    assert compare(Max(w, 60), Max(w, 70), {w: REAL}).decision == "different"
+    assert compare(Max(p, 60), Max(p, 70), {p: Domain.parse("positive")}).decision == "different"
+
+
+def test_real_variables_also_get_tail_points() -> None:
+    domain = Domain.parse("real")
+    rng = random.Random(4)
+    tails = [domain.tail_sample(rng, k) for k in range(200)]
+    assert all(t is not None and 4 <= abs(t) <= 50 for t in tails)
+    assert any(t is not None and t < -10 for t in tails) and any(
+        t is not None and t > 10 for t in tails
+    )
+    assert Domain.parse("positive").tail_sample(rng, 0) is None  # sampled to 100 already
+
+
+# 2. Near 0, and small values on positive domains.
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "domains"),
+    [
+        (sign(x), SMOOTH_L1_SLOPE, DOMAINS),  # the L1 gradient: no quadratic zone
+        (x / Abs(x), SMOOTH_L1_SLOPE, DOMAINS),
+        (1 / (1 + Abs(x)) ** 2 + exp(-10000 * x**2), 1 / (1 + Abs(x)) ** 2, DOMAINS),
+        (Min(1, 10 * Abs(x)) / (1 + Abs(x)) ** 2, 1 / (1 + Abs(x)) ** 2, DOMAINS),
+        (Heaviside(Abs(x) - Rational(1, 20)), sympy.Integer(1), on(x="nonzero")),
+        (-p + Max(Rational(1, 20) - p, 0), -p, DOMAINS),
+        (log(p) + Max(Rational(1, 500) - p, 0), log(p), DOMAINS),
+    ],
+    ids=[
+        "smooth-l1-sign",
+        "smooth-l1-r/|r|",
+        "bump-at-0",
+        "min-1-10|x|",
+        "step-0.05",
+        "positive-below-0.05",
+        "positive-below-0.002",
+    ],
+)
+def test_differences_near_zero_are_found(answer: Any, expected: Any, domains: Any) -> None:
+    result = compare(answer, expected, domains)
+    assert result.decision == "different", result.reason
+
+
+# 3. Differences below the old 1e-25 relative tolerance.
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (exp(z) + Rational(1, 10**40), exp(z)),
+        (1 - tanh(z) ** 2 + exp(-100), 1 - tanh(z) ** 2),
+        (x**x * (1 + log(x)) * (1 + Rational(1, 10**30)), x**x * (1 + log(x))),
+        (S * (1 - S) * (1 + Rational(1, 10**60)), SIG_EXPLICIT),  # seen at 120 digits only
+        (exp(z) + Rational(1, 10**80), exp(z)),
+    ],
+    ids=["exp+1e-40", "tanh'+e^-100", "x^x-relative-1e-30", "sigma'-relative-1e-60", "exp+1e-80"],
+)
+def test_differences_below_the_old_tolerance_are_found(answer: Any, expected: Any) -> None:
+    result = compare(answer, expected, on(x="positive"))
+    assert result.decision == "different", result.reason
+    first = result.reason.split(";")[0]
+    shown_answer, shown_expected = first.split("answer ")[1].split(", expected ")
+    assert shown_answer != shown_expected  # the reason shows the digits that differ
+
+
+def test_rounding_noise_is_not_a_difference() -> None:
+    # Forms that differ only in rounding, at every precision: still equal.
+    for answer, expected in [
+        (S * (1 - S), SIG_EXPLICIT),
+        (1 / (4 * cosh(z / 2) ** 2), S * (1 - S)),
+        ((1 - tanh(z)) * (1 + tanh(z)), 1 / cosh(z) ** 2),
+    ]:
+        result = compare(answer, expected, DOMAINS)
+        assert result.decision == "equal", result.reason
+
+
+# 4. Sums that cancel exactly to 0 are exact, not infinitely imprecise.
+
+ELU_SLOPE = Min(1, exp(z))
+STABLE_CE = Max(z1, z2) + log(exp(z1 - Max(z1, z2)) + exp(z2 - Max(z1, z2))) - z1
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "decision"),
+    [
+        (Heaviside(z) + exp(z) * (1 - Heaviside(z)), ELU_SLOPE, "equal"),
+        (
+            x * (Heaviside(Z) + exp(Z) * (1 - Heaviside(Z))),
+            sympy.diff(Z, w) * ELU_SLOPE.subs(z, Z),
+            "equal",
+        ),
+        (Heaviside(z) + exp(z) * (1 - Heaviside(z)) + Heaviside(z), ELU_SLOPE, "different"),
+        (exp(z) * (1 - Heaviside(z)), ELU_SLOPE, "different"),
+        (sigma(z1 - z2) - 1, sympy.diff(STABLE_CE, z1), "equal"),
+        (-sigma(z2 - z1), sympy.diff(STABLE_CE, z1), "equal"),
+        (sigma(z2 - z1), sympy.diff(STABLE_CE, z1), "different"),
+        (S1_2, sympy.diff(STABLE_CE, z1), "different"),
+        (1 - sigma(z1 - z2), sympy.diff(STABLE_CE, z2), "equal"),
+        (-sigma(z2 - z1), sympy.diff(STABLE_CE, z2), "different"),
+    ],
+    ids=[
+        "elu'",
+        "elu'-times-x",
+        "elu'-extra-step",
+        "elu'-negative-side-only",
+        "stable-ce-z1",
+        "stable-ce-z1-mirrored",
+        "stable-ce-z1-sign",
+        "stable-ce-z1-forgot-minus-1",
+        "stable-ce-z2",
+        "stable-ce-z2-sign",
+    ],
+)
+def test_exact_cancellation_is_exact(answer: Any, expected: Any, decision: str) -> None:
+    result = compare(answer, expected, DOMAINS)
+    assert result.decision == decision, result.reason
+
+
+def test_lost_precision_still_never_counts_as_a_difference() -> None:
+    # 1 − σ(z) is 0 ± 10^-250 at z ≈ 600 even at 250 digits; e^-z is not: no evidence either way.
+    far = on(z="(550, 650)")
+    assert compare(1 - S, exp(-z), far).decision == "undecided"
+    assert compare(2 * (1 - S), exp(-z), far).decision == "undecided"
+
+
+# 5. An expected value that is identically 0, but not literally 0.
+
+SOFTMAX_SUM_SLOPE = sympy.diff(S1_3 + S2_3 + S3_3, z1)  # 0, written as a sum of terms
+
+
+def test_the_expected_zero_in_disguise_is_not_literally_zero() -> None:
+    assert SOFTMAX_SUM_SLOPE != 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "decision"),
+    [
+        (sympy.Integer(0), "equal"),
+        (S1_3 - S1_3 * (S1_3 + S2_3 + S3_3), "equal"),  # 0 in disguise too
+        (S1_3 * (1 - S1_3), "different"),
+        (sympy.Integer(1), "different"),
+        (S1_3, "different"),
+        (-S1_3 * S2_3 - S1_3 * S3_3, "different"),
+        (Rational(1, 10**30), "different"),
+    ],
+    ids=["zero", "zero-in-disguise", "diagonal-only", "one", "p1", "off-diagonal-only", "1e-30"],
+)
+def test_an_expected_zero_in_disguise(answer: Any, decision: str) -> None:
+    result = compare(answer, SOFTMAX_SUM_SLOPE, DOMAINS)
+    assert result.decision == decision, result.reason
+
+
+def test_a_zero_in_disguise_has_a_value_for_feedback() -> None:
+    # feedback's "your answer is 0" needs the value of an answer that is 0 in disguise
+    evaluator = Evaluator(S1_3 + S2_3 + S3_3 - 1)
+    value = evaluator({z1: Fraction(1, 3), z2: Fraction(-2), z3: Fraction(7, 5)})
+    assert value is not None and abs(value) < 1e-40
+    # …but never a value cancellation has destroyed: (1 − σ(800))·e^800 = 1 reads as 0 ± 10^298
+    assert evaluate((1 - S) * exp(z), {z: 800}) is None
+
+
+# 6. A lone differing point in a small region: its neighbourhood is searched.
+
+
+def test_a_lone_difference_is_confirmed_by_its_neighbours() -> None:
+    # A bump of width 10^-4 around one sample point, with no kink to point at it: only that
+    # point sees it, and then the points drawn close to it.
+    centre = sample_points({x: REAL}, seed=0, points=12)[0][x]
+    answer = x + exp(-((10**4 * (x - centre)) ** 2))
+    result = compare(answer, x, {x: REAL})
+    assert result.decision == "different", result.reason
+    assert f"x={float(centre):.6g}" in result.reason
+
+
+def test_a_removable_singularity_stays_harmless_with_its_neighbours() -> None:
+    # The answer is undefined at x = 1 only: the neighbours of that point are fine.
+    domain = on(x="(0.5, 1.5)")
+    for seed in range(4):
+        assert compare((x**2 - 1) / (x - 1), x + 1, domain, seed=seed).decision == "equal"
+
+
 # ------------------------------------------------------------------------- reasons
 
 
@@ -481,16 +726,16 @@ def test_equal_reasons_say_how() -> None:
     ("text", "low", "high"),
     [
         ("real", -4, 4),
-        ("positive", 0, 4),
-        ("nonnegative", 0, 4),
-        ("negative", -4, 0),
+        ("positive", 0, 101),
+        ("nonnegative", 0, 101),
+        ("negative", -101, 0),
         ("nonzero", -4, 4),
         ("(0, 1)", 0, 1),
         ("[-2, 2]", -2, 2),
         ("(0, 5]", 0, 5),
         ("(0.25, 0.5)", 0.25, 0.5),
-        ("(1, inf)", 1, 5),
-        ("(-inf, 0)", -4, 0),
+        ("(1, inf)", 1, 102),
+        ("(-inf, 0)", -101, 0),
     ],
 )
 def test_domains_sample_strictly_inside(text: str, low: float, high: float) -> None:
@@ -500,8 +745,31 @@ def test_domains_sample_strictly_inside(text: str, low: float, high: float) -> N
     assert all(isinstance(s, Fraction) for s in samples)
     assert all(low < s < high for s in samples)
     if text in ("real", "nonzero"):
-        assert all(abs(s) >= Fraction(1, 10) for s in samples)  # away from the kink at 0
+        assert 0 not in samples
         assert min(samples) < -1 and max(samples) > 1
+
+
+@pytest.mark.parametrize("text", ["real", "nonzero"])
+def test_real_domains_are_sampled_through_zero(text: str) -> None:
+    # (-0.1, 0.1) was never sampled: smooth L1's quadratic zone |r| < 1/9 went unseen.
+    domain = Domain.parse(text)
+    rng = random.Random(2)
+    samples = [domain.sample(rng) for _ in range(500)]
+    assert any(abs(s) < Fraction(1, 10) for s in samples)
+    assert domain.tails, "real domains also get tail points beyond ±4"
+
+
+@pytest.mark.parametrize("text", ["positive", "nonnegative", "negative", "(1, inf)"])
+def test_half_lines_are_sampled_log_uniformly_over_five_decades(text: str) -> None:
+    domain = Domain.parse(text)
+    rng = random.Random(3)
+    bound = Fraction(1) if text == "(1, inf)" else Fraction(0)
+    distances = sorted(abs(domain.sample(rng) - bound) for _ in range(500))
+    assert distances[0] > 0
+    # every decade from 10^-3 to 10^2 gets about a fifth of the samples
+    for decade in range(-3, 2):
+        share = sum(10**decade <= d < 10 ** (decade + 1) for d in distances) / len(distances)
+        assert 0.1 < share < 0.3, (decade, share)
 
 
 @pytest.mark.parametrize("text", ["(0, 1)", "[-2, 2]", "(0.001, 0.002)", "positive"])
@@ -522,7 +790,7 @@ def test_sample_points_form_a_latin_hypercube() -> None:
     points = sample_points({x: REAL, y: UNIT}, seed=5, points=12)
     assert len(points) == 12
     xs = sorted(float(point[x]) for point in points)
-    # one value in each of the 12 strata of [-4, -0.1] ∪ [0.1, 4]: both signs well covered
+    # one value in each of the 12 strata of [-4, 4]: both signs well covered
     assert sum(value < 0 for value in xs) == 6
     assert sample_points({x: REAL, y: UNIT}, seed=5, points=12) == points
 
