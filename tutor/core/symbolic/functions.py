@@ -69,8 +69,8 @@ class Helper(Function):  # type: ignore[misc]  # SymPy is untyped
 
     @classmethod
     def definition(cls, x: Any) -> Any:
-        """The helper at `x` in elementary functions (exp, log, Max, …)."""
-        raise NotImplementedError
+        """The helper at `x` in elementary functions (exp, log, Max, …); each helper defines it."""
+        raise TypeError(f"{cls.__name__} has no elementary definition")
 
     def _eval_rewrite_as_elementary(self, x: Any, **hints: Any) -> Any:
         return self.definition(x)
