@@ -75,3 +75,31 @@ def test_an_unsound_code_exercise_is_reported(
     code, problems = validate(pack)
     assert code == 1
     assert any(p["field"] == field and message in str(p["message"]) for p in problems), problems
+
+
+def test_a_broken_reference_is_a_clear_error_for_check_and_validate(pack: Path) -> None:
+    reference = pack / EXERCISES / "scale_reference.py"
+    reference.write_text(
+        reference.read_text().replace("return x * w", "return x @ w.reshape(1, -1)", 1)
+    )
+    code, problems = validate(pack)
+    assert code == 1 and any("reference forward" in str(p["message"]) for p in problems)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "--pack",
+            str(pack),
+            "check",
+            "mini/scale-backward",
+            str(reference),
+            "--data-dir",
+            str(pack.parent / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "cannot be graded" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -37,11 +37,16 @@ def run_check(context: Context, args: argparse.Namespace) -> int:
     pack, exercise = context.find_item(args.id, CodeExercise, "a code exercise")
     code = _read_solution(args.file)
     store = context.store()
-    from tutor.core.grading.grader import Grader
+    from tutor.core.grading.grader import AuthoringError, Grader
 
     started = time.perf_counter()
     with Grader() as grader:
-        result = grader.grade(exercise, code)
+        try:
+            result = grader.grade(exercise, code)
+        except AuthoringError as error:
+            raise CommandError(
+                f"{qualified_id(pack, exercise)} cannot be graded: {error}"
+            ) from None
     duration = time.perf_counter() - started
     store.save_draft(pack.id, exercise.id, code)
     store.record_attempt(_attempt(pack, exercise, code, result, duration))

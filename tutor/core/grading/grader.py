@@ -151,7 +151,22 @@ def with_constants(forward: Forward, constants: Sequence[float]) -> Forward:
 
 
 def prepare(exercise: CodeExercise) -> Prepared:
-    """Cases, check plans and (for entry-by-entry checks) the expected gradients."""
+    """Cases, check plans and (for entry-by-entry checks) the expected gradients.
+
+    Raises AuthoringError when the reference forward fails: the pack is broken, not the
+    learner's code.
+    """
+    try:
+        return _prepare(exercise)
+    except AuthoringError:
+        raise
+    except Exception as error:
+        raise AuthoringError(
+            f"the reference forward of {exercise.path.name} fails: {type(error).__name__}: {error}"
+        ) from error
+
+
+def _prepare(exercise: CodeExercise) -> Prepared:
     values = [value for _, value in exercise.constants]
     forward = CountingForward(with_constants(load_forward(exercise), values))
     cases = make_cases(exercise, forward)

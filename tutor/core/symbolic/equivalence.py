@@ -352,6 +352,19 @@ class Domain:
         return (low is None or value >= low) and (high is None or value <= high)
 
 
+def _relation_holds(operator: str, below: bool) -> bool:
+    """A Piecewise condition's truth, given a < b; away from the boundary, < and <= agree
+    (and == is false), which is why points on a boundary are never evaluated."""
+    return {
+        "<": below,
+        "<=": below,
+        ">": not below,
+        ">=": not below,
+        "==": False,
+        "!=": True,
+    }[operator]
+
+
 def _domain(
     text: str, low: Fraction | None, high: Fraction | None, *, nonzero: bool = False
 ) -> Domain:
@@ -938,15 +951,8 @@ class _Compiler:
             a, b = left(env), right(env)
             if ar.is_kink(a - b, max(abs(a), abs(b))):
                 raise _Unreliable("on the boundary of a Piecewise condition")
-            below = bool(a < b)  # away from the boundary, < and <= agree (and == is False)
-            return {
-                "<": below,
-                "<=": below,
-                ">": not below,
-                ">=": not below,
-                "==": False,
-                "!=": True,
-            }[operator]
+            below = bool(a < b)
+            return _relation_holds(operator, below)
 
         return run
 
@@ -1269,14 +1275,7 @@ class _BoundedCompiler(_Compiler):
                 raise _Unreliable("on the boundary of a Piecewise condition")
             _certain_sign(a - b, _plus(a_error, b_error), "a Piecewise condition")
             below = bool(a < b)
-            return {
-                "<": below,
-                "<=": below,
-                ">": not below,
-                ">=": not below,
-                "==": False,
-                "!=": True,
-            }[operator]
+            return _relation_holds(operator, below)
 
         return run
 

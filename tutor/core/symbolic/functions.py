@@ -78,6 +78,10 @@ class Helper(Function):  # type: ignore[misc]  # SymPy is untyped
     def _eval_evalf(self, prec: int) -> Any:
         return self.definition(self.args[0])._eval_evalf(prec)
 
+    def _eval_is_extended_real(self) -> bool | None:
+        # Every helper maps reals to reals.
+        return self.args[0].is_extended_real  # type: ignore[no-any-return]
+
     def _sympystr(self, printer: Any) -> str:
         return f"{self.display}({printer._print(self.args[0])})"
 
@@ -133,9 +137,6 @@ class sigma(Helper):  # lower case: named as learners write it
     def _eval_rewrite_as_tanh(self, x: Any, **hints: Any) -> Any:
         return (1 + sympy.tanh(x / 2)) / 2
 
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real  # type: ignore[no-any-return]
-
     def _eval_is_positive(self) -> bool | None:
         return True if self.args[0].is_extended_real else None
 
@@ -174,9 +175,6 @@ class relu(Helper):
     def _eval_rewrite_as_Piecewise(self, x: Any, **hints: Any) -> Any:
         return sympy.Piecewise((x, x > 0), (0, True))
 
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real  # type: ignore[no-any-return]
-
     def _eval_is_extended_nonnegative(self) -> bool | None:
         return True if self.args[0].is_extended_real else None
 
@@ -205,9 +203,6 @@ class softplus(Helper):
 
     def _eval_rewrite_as_log(self, x: Any, **hints: Any) -> Any:
         return self.definition(x)
-
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real  # type: ignore[no-any-return]
 
     def _eval_is_positive(self) -> bool | None:
         return True if self.args[0].is_extended_real else None
@@ -240,9 +235,6 @@ class swish(Helper):
     def _eval_rewrite_as_sigma(self, x: Any, **hints: Any) -> Any:
         return x * sigma(x)
 
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real  # type: ignore[no-any-return]
-
 
 class leaky_relu(Helper):
     """leaky_relu(x) = x for x > 0, x/100 otherwise (slope `LEAKY_RELU_SLOPE` = 1/100).
@@ -272,9 +264,6 @@ class leaky_relu(Helper):
 
     def _eval_rewrite_as_Piecewise(self, x: Any, **hints: Any) -> Any:
         return sympy.Piecewise((x, x > 0), (LEAKY_RELU_SLOPE * x, True))
-
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real  # type: ignore[no-any-return]
 
 
 HELPERS: Mapping[str, type[Helper]] = MappingProxyType(
