@@ -58,10 +58,13 @@ class Case:
 class AnswerCollection:
     """One collection folder: its pack (loaded once) and its cases."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, answers: list[Path] | None = None) -> None:
+        """`answers` defaults to the folder's own `answers.toml`."""
         self.folder = folder
-        with (folder / "answers.toml").open("rb") as file:
-            self.cases = [Case(**entry) for entry in tomllib.load(file)["case"]]
+        self.cases = []
+        for path in answers if answers is not None else [folder / "answers.toml"]:
+            with path.open("rb") as file:
+                self.cases.extend(Case(**entry) for entry in tomllib.load(file)["case"])
 
     @cached_property
     def pack(self) -> Pack:
