@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import asdict
 from typing import Any
 
 from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, CommandError, Context
+from tutor.core.attempts import derivation_attempt
 from tutor.core.model import DerivationExercise, Pack, qualified_id
-from tutor.core.progress import Attempt
 from tutor.core.symbolic.results import CheckResult
 
 
@@ -47,36 +46,11 @@ def run_answer(context: Context, args: argparse.Namespace) -> int:
         result = service.check(exercise, answers, context.workspace().learner_key)
     duration = time.perf_counter() - started
     if not result.invalid:
-        store.record_attempt(_attempt(pack, exercise, answers, result, duration))
+        store.record_attempt(derivation_attempt(pack, exercise, answers, result, duration))
     _report(context, pack, exercise, result)
     if result.invalid:
         return EXIT_USAGE
     return EXIT_OK if result.correct else EXIT_NEGATIVE
-
-
-def _attempt(
-    pack: Pack,
-    exercise: DerivationExercise,
-    answers: dict[str, str],
-    result: CheckResult,
-    duration: float,
-) -> Attempt:
-    verdict = (
-        "correct"
-        if result.correct
-        else ("undecided" if any(p.status == "undecided" for p in result.parts) else "incorrect")
-    )
-    return Attempt(
-        pack_id=pack.id,
-        pack_version=pack.version,
-        item_id=exercise.id,
-        kind="derivation",
-        answer=json.dumps(answers, ensure_ascii=False),
-        verdict=verdict,
-        score=result.score,
-        duration_s=duration,
-        detail=json.dumps([asdict(part) for part in result.parts], ensure_ascii=False),
-    )
 
 
 def _report(

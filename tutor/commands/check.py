@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, CommandError, Context
+from tutor.core.attempts import code_attempt
+from tutor.core.grading.protocol import grade_to_json
 from tutor.core.grading.results import GradeResult
 from tutor.core.model import CodeExercise, Pack, qualified_id
-from tutor.core.progress import Attempt
 
 MAX_SOLUTION_BYTES = 256_000
 """A backward() is a page of code; a bigger file is a mistake (or a test of our patience)."""
@@ -49,7 +48,7 @@ def run_check(context: Context, args: argparse.Namespace) -> int:
             ) from None
     duration = time.perf_counter() - started
     store.save_draft(pack.id, exercise.id, code)
-    store.record_attempt(_attempt(pack, exercise, code, result, duration))
+    store.record_attempt(code_attempt(pack, exercise, code, result, duration))
     _report(context, pack, exercise, result)
     return EXIT_OK if result.passed else EXIT_NEGATIVE
 
@@ -69,39 +68,9 @@ def _read_solution(path: Path) -> str:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _attempt(
-    pack: Pack, exercise: CodeExercise, code: str, result: GradeResult, duration: float
-) -> Attempt:
-    return Attempt(
-        pack_id=pack.id,
-        pack_version=pack.version,
-        item_id=exercise.id,
-        kind="code",
-        answer=code,
-        verdict=result.status,
-        score=1.0 if result.passed else 0.0,
-        duration_s=duration,
-        detail=json.dumps(_result_json(result), ensure_ascii=False),
-    )
-
-
-def _result_json(result: GradeResult) -> dict[str, Any]:
-    return {
-        "passed": result.passed,
-        "status": result.status,
-        "cause": result.cause,
-        "diagnosis": result.diagnosis,
-        "gradients": [asdict(gradient) for gradient in result.gradients],
-        "stdout": result.stdout,
-        "stdout_truncated": result.stdout_truncated,
-        "error": result.error,
-        "sandbox": result.sandbox,
-    }
-
-
 def _report(context: Context, pack: Pack, exercise: CodeExercise, result: GradeResult) -> None:
     if context.json:
-        context.print_json({"id": qualified_id(pack, exercise), **_result_json(result)})
+        context.print_json({"id": qualified_id(pack, exercise), **grade_to_json(result)})
         return
     print("✓ passed" if result.passed else f"✗ {result.status}")
     for gradient in result.gradients:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import resource
-import sys
 from pathlib import Path
 from typing import Any
+
+from tutor.core.worker_process import serve
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 """Address space for the worker: far above SymPy's needs, far below the machine's."""
@@ -68,18 +68,7 @@ def warm_up() -> None:
 def main() -> None:
     """Serve requests until stdin closes."""
     _limit_memory()
-    warm_up()
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        try:
-            reply = _handle(json.loads(line))
-        except MemoryError:
-            reply = {"error": "the check ran out of memory"}
-        except RecursionError:
-            reply = {"error": "the expression is too deeply nested to check"}
-        except Exception as error:  # the worker must survive any single request
-            reply = {"error": f"{type(error).__name__}: {error}"}
-        print(json.dumps(reply), flush=True)
+    serve(_handle, warm_up)
 
 
 if __name__ == "__main__":
