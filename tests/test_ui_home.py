@@ -22,6 +22,7 @@ from tutor.core.curriculum import CurriculumEntry, ItemEntry, UnitEntry, load_cu
 from tutor.core.progress import Attempt, ProgressStore
 from tutor.core.workspace import Workspace
 from tutor.ui.app import TutorApp, create_app
+from tutor.ui.screens.derivation import DerivationScreen
 from tutor.ui.widgets.curriculum_tree import CurriculumTree
 from tutor.ui.widgets.item_panel import ItemPanel
 
@@ -32,10 +33,16 @@ CHOICE = "Backprop is not gradient descent"
 CODE = "The backward pass of a Linear layer"
 
 
+UI_PACK = Path(__file__).resolve().parent / "fixtures" / "ui-pack"
+"""A frozen copy of the first built-in pack: these tests do not change when the content grows."""
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    """The built-in pack only, with progress in a fresh temporary folder."""
-    space = Workspace(data_dir=tmp_path, include_entry_points=False)
+    """The UI fixture pack only, with progress in a fresh temporary folder."""
+    space = Workspace(
+        data_dir=tmp_path, pack_dirs=[UI_PACK], include_entry_points=False, include_builtin=False
+    )
     yield space
     space.close()
 
@@ -98,9 +105,9 @@ async def test_tree_lists_the_core_pack(workspace: Workspace) -> None:
     async with create_app(workspace).run_test(size=SIZE) as pilot:
         await wait_until_loaded(pilot)
         drawn = labels(pilot)
-        assert drawn["Backpropagation from scratch"].endswith("0/4")
-        assert drawn["The chain rule and computational graphs"].endswith("0/3")
-        assert drawn["Layers as matrices"].endswith("0/1")
+        assert drawn["Backpropagation from scratch"].endswith("0/6 ░░░░░")
+        assert drawn["The chain rule and computational graphs"].endswith("0/5 ░░░░░")
+        assert drawn["Layers as matrices"].endswith("0/1 ░░░░░")
         assert drawn[LESSON] == f"· {LESSON}  lesson"
         assert drawn[DERIVATION] == f"· {DERIVATION}  derivation"
         assert drawn[CHOICE] == f"· {CHOICE}  choice"
@@ -131,8 +138,8 @@ async def test_recorded_progress_shows_as_marks_and_counts(
         assert drawn[LESSON].startswith("✓ ")
         assert drawn[DERIVATION].startswith("◐ ")
         assert drawn[CHOICE].startswith("· ")
-        assert drawn["The chain rule and computational graphs"].endswith("1/3")
-        assert drawn["Backpropagation from scratch"].endswith("1/4")
+        assert drawn["The chain rule and computational graphs"].endswith("1/5 █░░░░")
+        assert drawn["Backpropagation from scratch"].endswith("1/6 █░░░░")
 
 
 async def test_moving_the_cursor_updates_the_panel(workspace: Workspace, tmp_path: Path) -> None:
@@ -146,7 +153,7 @@ async def test_moving_the_cursor_updates_the_panel(workspace: Workspace, tmp_pat
         assert meta == "Derivation exercise · in progress · 1 attempt, best 50%"
         assert "find the derivatives below" in panel(pilot).text
         assert "∂c/∂a" in panel(pilot).text
-        await pilot.press("down", "down")  # the choice, then the "Layers" unit
+        await pilot.press("down", "down", "down", "down")  # three checks, then "Layers"
         await pilot.pause()
         assert panel_title(pilot) == "Layers as matrices"
         assert f"· {CODE}" in panel(pilot).text
@@ -163,14 +170,15 @@ async def test_the_last_position_opens_its_unit(workspace: Workspace, tmp_path: 
         assert "linear_backward(x, W, b, grad_out)" in panel(pilot).text
 
 
-async def test_enter_reads_the_item_and_remembers_it(workspace: Workspace, tmp_path: Path) -> None:
+async def test_enter_opens_the_item_and_remembers_it(workspace: Workspace, tmp_path: Path) -> None:
     async with create_app(workspace).run_test(size=SIZE) as pilot:
         await wait_until_loaded(pilot)
         await pilot.press("down", "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(focused(pilot), ItemPanel)
-        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, DerivationScreen)
+        await pilot.press("escape", "escape")  # leave the answer box, then the screen
+        await pilot.pause()
         assert isinstance(focused(pilot), CurriculumTree)
     with ProgressStore.open(tmp_path) as store:
         assert store.last_position() == ("core", "chain-rule-three-steps")
@@ -179,7 +187,7 @@ async def test_enter_reads_the_item_and_remembers_it(workspace: Workspace, tmp_p
 async def test_enter_on_a_unit_toggles_it(workspace: Workspace) -> None:
     async with create_app(workspace).run_test(size=SIZE) as pilot:
         await wait_until_loaded(pilot)
-        await pilot.press("down", "down", "down", "enter")
+        await pilot.press("down", "down", "down", "down", "down", "enter")
         await pilot.pause()
         layers = node_titled(pilot, "Layers as matrices")
         assert layers.is_expanded
@@ -260,7 +268,7 @@ def test_entries_count_done_items(workspace: Workspace, tmp_path: Path) -> None:
         store.set_last_position("core", "no-such-item")  # e.g. removed from the pack
     data = load_curriculum(workspace)
     units = [unit for pack in data.packs for unit in pack.units]
-    assert [(u.done, u.total) for u in units] == [(0, 3), (1, 1)]
+    assert [(u.done, u.total) for u in units] == [(0, 5), (1, 1)]
     start = data.start_item()
     assert isinstance(start, ItemEntry) and start.item.id == "chain-rule"
     assert isinstance(data.start_unit(), UnitEntry)

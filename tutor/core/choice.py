@@ -11,7 +11,7 @@ from fractions import Fraction
 from tutor.core.model import ChoiceExercise
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
+_FRACTION = re.compile(r"([+-]?\d{1,300})\s*/\s*(\d{1,300})")  # so the quotient fits a float
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,12 @@ def check_number(exercise: ChoiceExercise, text: str) -> ChoiceResult:
     assert exercise.numeric_answer is not None
     value = parse_number(text)
     expected = exercise.numeric_answer
-    correct = abs(value - expected) <= exercise.tolerance * max(1.0, abs(expected))
-    feedback = "Right." if correct else f"Not quite: {value:g} is not the value asked for."
-    return ChoiceResult(correct, f"{value:g}", feedback)
+    # The 1e-12 forgives float rounding at the boundary (0.251 vs 0.25 ± 0.001).
+    bound = exercise.tolerance * max(1.0, abs(expected)) * (1 + 1e-12) + 1e-15
+    correct = abs(value - expected) <= bound
+    shown = f"{value:.12g}"
+    feedback = "Right." if correct else f"Not quite: {shown} is not the value asked for."
+    return ChoiceResult(correct, shown, feedback)
 
 
 def check_options(exercise: ChoiceExercise, picked: Collection[int]) -> ChoiceResult:

@@ -128,6 +128,43 @@ class Curriculum:
                     return entry
         return unit.items[0]
 
+    def find(self, pack_id: str, item_id: str) -> ItemEntry | None:
+        """The entry of one item, if it is in the curriculum."""
+        return next((e for e in self.items() if (e.pack.id, e.item.id) == (pack_id, item_id)), None)
+
+    def unit_of(self, entry: ItemEntry) -> UnitEntry | None:
+        """The unit entry holding `entry`."""
+        for pack in self.packs:
+            for unit in pack.units:
+                if any(
+                    e.item.id == entry.item.id and e.pack.id == entry.pack.id for e in unit.items
+                ):
+                    return unit
+        return None
+
+    def continue_item(self) -> ItemEntry | None:
+        """Where "Continue" goes: the last item, unless done; then the next one not done."""
+        items = self.items()
+        start = 0
+        if self.last_position is not None:
+            last = self.find(*self.last_position)
+            if last is not None and last.status != "done":
+                return last
+            start = items.index(last) + 1 if last is not None else 0
+        for entry in [*items[start:], *items[:start]]:
+            if entry.status != "done":
+                return entry
+        return items[0] if items else None
+
+    def neighbour(self, entry: ItemEntry, step: int) -> ItemEntry | None:
+        """The item `step` places after (or, negative, before) `entry` in curriculum order."""
+        ids = [(e.pack.id, e.item.id) for e in self.items()]
+        try:
+            index = ids.index((entry.pack.id, entry.item.id)) + step
+        except ValueError:
+            return None
+        return self.items()[index] if 0 <= index < len(ids) else None
+
 
 def load_curriculum(workspace: Workspace) -> Curriculum:
     """Read packs and progress; a store that cannot be opened is reported, never raised."""

@@ -87,6 +87,9 @@ class WorkerProcess:
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+            # Reaped now, so the next request sees it dead and starts a fresh worker.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
 
     def close(self) -> None:
         """Stop the worker."""

@@ -20,15 +20,19 @@ class Workspace:
         data_dir: Path,
         pack_dirs: Sequence[Path] = (),
         include_entry_points: bool = True,
+        include_builtin: bool = True,
     ) -> None:
         self.data_dir = data_dir
         self.pack_dirs = tuple(pack_dirs)
         self._include_entry_points = include_entry_points
+        self._include_builtin = include_builtin
 
     @cached_property
     def catalog(self) -> Catalog:
         """Every pack that loaded, and the problems of those that did not."""
-        return discover(self.data_dir, self.pack_dirs, self._include_entry_points)
+        return discover(
+            self.data_dir, self.pack_dirs, self._include_entry_points, self._include_builtin
+        )
 
     @cached_property
     def learner_key(self) -> str:

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from tutor.core.curriculum import Curriculum, ItemEntry
 from tutor.core.workspace import Workspace
+from tutor.ui.commands import ItemCommands
+from tutor.ui.messages import CurriculumLoaded, OpenItem, StepItem
+from tutor.ui.screens.choice import ChoiceScreen
+from tutor.ui.screens.code import CodeScreen
+from tutor.ui.screens.derivation import DerivationScreen
 from tutor.ui.screens.home import HomeScreen
+from tutor.ui.screens.item_screen import ItemScreen
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.services import Services
+
+SCREENS_BY_KIND: dict[str, type[ItemScreen]] = {
+    "lesson": LessonScreen,
+    "derivation": DerivationScreen,
+    "code": CodeScreen,
+    "choice": ChoiceScreen,
+}
 
 
 class TutorApp(App[int]):
@@ -16,27 +33,73 @@ class TutorApp(App[int]):
 
     CSS_PATH = "styles/app.tcss"
     TITLE = "backprop-tutor"
+    COMMANDS = App.COMMANDS | {ItemCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, services: Services | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         """The packs and progress every screen works with."""
+        self.services = services if services is not None else Services()
+        """The checker and grader processes."""
+        self.curriculum: Curriculum | None = None
+        """The curriculum as last read (for the palette and next/previous)."""
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen(self.workspace))
+        # After the first paint: starting the workers costs CPU the first frame should get.
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        self.services.warm_up()
+
+    @on(CurriculumLoaded)
+    def _remember(self, message: CurriculumLoaded) -> None:
+        self.curriculum = message.data
+
+    @on(OpenItem)
+    def _open(self, message: OpenItem) -> None:
+        self.open_item(message.entry, replace=message.replace)
+
+    @on(StepItem)
+    def _step(self, message: StepItem) -> None:
+        target = (
+            None
+            if self.curriculum is None
+            else self.curriculum.neighbour(message.entry, message.step)
+        )
+        if target is None:
+            word = "last" if message.step > 0 else "first"
+            self.notify(f"This is the {word} item.", timeout=3)
+        else:
+            self.open_item(target, replace=True)
+
+    def open_item(self, entry: ItemEntry, replace: bool = False) -> None:
+        """Show `entry`'s screen, on top of the curriculum (or instead of the current item)."""
+        unit = None if self.curriculum is None else self.curriculum.unit_of(entry)
+        if unit is None:
+            return
+        screen = SCREENS_BY_KIND[entry.item.kind](entry, unit, self.workspace, self.services)
+        if replace and isinstance(self.screen, ItemScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
 
 
-def create_app(workspace: Workspace) -> TutorApp:
+def create_app(workspace: Workspace, services: Services | None = None) -> TutorApp:
     """The app for `workspace`; the caller keeps ownership (and closes the workspace)."""
-    return TutorApp(workspace)
+    return TutorApp(workspace, services)
 
 
 def run_app(workspace: Workspace) -> int:
     """Run the app in the terminal until the learner quits; return the exit code."""
     app = create_app(workspace)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.services.close()
     return app.return_code or 0

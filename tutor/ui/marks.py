@@ -13,3 +13,9 @@ UNKNOWN_MARK = "?"
 def mark_of(entry: ItemEntry) -> str:
     """The mark for an item's status."""
     return UNKNOWN_MARK if entry.status is None else STATUS_MARKS[entry.status]
+
+
+def bar(done: int, total: int, width: int = 10) -> str:
+    """A text progress bar: ███░░░░░░░."""
+    filled = round(width * done / total) if total else 0
+    return "█" * filled + "░" * (width - filled)

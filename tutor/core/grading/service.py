@@ -49,6 +49,8 @@ class GradingService:
             raise GradingUnavailable(str(failure)) from None
         if "authoring_error" in reply:
             raise GradingUnavailable(f"the exercise is broken: {reply['authoring_error']}")
+        if "error" in reply:
+            raise GradingUnavailable(str(reply["error"]))
         try:
             return grade_from_json(reply["result"])
         except (KeyError, TypeError, ValueError) as error:

@@ -55,12 +55,22 @@ def builtin_pack_dir() -> Path:
 
 
 def discover(
-    data_dir: Path | None, extra_dirs: Sequence[Path] = (), include_entry_points: bool = True
+    data_dir: Path | None,
+    extra_dirs: Sequence[Path] = (),
+    include_entry_points: bool = True,
+    include_builtin: bool = True,
 ) -> Catalog:
-    """Load every pack from every source; the first pack to claim an id keeps it."""
+    """Load every pack from every source; the first pack to claim an id keeps it.
+
+    `include_builtin=False` is for tests that need a curriculum that does not change when
+    the built-in content does.
+    """
     packs: dict[str, Pack] = {}
     problems: list[Problem] = []
-    for root, source in _candidates(data_dir, extra_dirs, include_entry_points, problems):
+    candidates = _candidates(data_dir, extra_dirs, include_entry_points, problems)
+    if not include_builtin:
+        candidates = (c for c in candidates if c[1] != "builtin")
+    for root, source in candidates:
         loaded = load_pack(root, source)
         if isinstance(loaded, list):
             problems.extend(loaded)

@@ -1,1 +1,1 @@
-"""Full-screen views of the app."""
+"""The app's screens."""

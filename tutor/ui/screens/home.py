@@ -12,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from tutor.core.curriculum import Curriculum, CurriculumEntry, ItemEntry, load_curriculum
-from tutor.core.datadir import DataDirError
-from tutor.core.progress import StoreError
 from tutor.core.workspace import Workspace
-from tutor.ui.messages import CurriculumLoaded
+from tutor.ui.messages import CurriculumLoaded, OpenItem
+from tutor.ui.screens.progress import ProgressScreen
+from tutor.ui.store_writes import report_progress_error
 from tutor.ui.widgets.curriculum_tree import CurriculumTree
 from tutor.ui.widgets.item_panel import ItemPanel
 
@@ -31,13 +31,14 @@ class HomeScreen(Screen[None]):
         (100, "-wide"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "continue", "Continue"),
+        Binding("p", "progress", "Progress"),
         Binding("escape", "focus_tree", "Back to the list"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self._workspace = workspace
-        self._store_usable = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,7 +49,13 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._data: Curriculum | None = None
         self._load()
+
+    def on_screen_resume(self) -> None:
+        """Back from an item or the progress screen: show what changed."""
+        if self._data is not None:
+            self._load()
 
     @work(thread=True, exclusive=True, group="home-load")
     def _load(self) -> None:
@@ -56,10 +63,13 @@ class HomeScreen(Screen[None]):
 
     @on(CurriculumLoaded)
     def _show_data(self, message: CurriculumLoaded) -> None:
-        data = message.data
-        self._store_usable = data.store_error is None
-        self._show_messages(data)
-        self.query_one(CurriculumTree).show(data)
+        data, first = message.data, self._data is None
+        self._data = data
+        if first:
+            self._show_messages(data)
+            self.query_one(CurriculumTree).show(data)
+        else:
+            self.query_one(CurriculumTree).refresh_progress(data)
 
     def _show_messages(self, data: Curriculum) -> None:
         """Problems stay on screen (one line each); notices also pop up once."""
@@ -70,7 +80,7 @@ class HomeScreen(Screen[None]):
         messages.set_class(bool(lines), "-shown")
         messages.set_class(data.store_error is not None, "-error")
         if data.store_error:
-            self.notify(data.store_error, title="Progress", severity="error", markup=False)
+            report_progress_error(self.app, data.store_error)
         if data.problems:
             count = len(data.problems)
             summary = f"{count} problem{'' if count == 1 else 's'} in packs; see the top line."
@@ -84,21 +94,20 @@ class HomeScreen(Screen[None]):
 
     @on(Tree.NodeSelected, "#curriculum")
     def _open_item(self, event: Tree.NodeSelected[CurriculumEntry]) -> None:
-        """Enter on an item moves focus to its text and remembers it as the last position."""
+        """Enter on an item opens its screen."""
         entry = event.node.data
         if isinstance(entry, ItemEntry):
-            self.query_one(ItemPanel).focus()
-            if self._store_usable:
-                self._remember_position(entry)
+            self.post_message(OpenItem(entry))
 
-    @work(thread=True, exclusive=True, group="last-position")
-    def _remember_position(self, entry: ItemEntry) -> None:
-        try:
-            self._workspace.store.set_last_position(entry.pack.id, entry.item.id)
-        except (DataDirError, StoreError) as error:
-            self.app.call_from_thread(
-                self.notify, str(error), title="Progress", severity="error", markup=False
-            )
+    def action_continue(self) -> None:
+        """Open the item the learner stopped at (or the next one not done)."""
+        entry = None if self._data is None else self._data.continue_item()
+        if entry is not None:
+            self.post_message(OpenItem(entry))
+
+    def action_progress(self) -> None:
+        """Show completion, attempts, hints and time per unit."""
+        self.app.push_screen(ProgressScreen(self._workspace))
 
     def action_focus_tree(self) -> None:
         """Return from the text to the list."""
@@ -108,4 +117,6 @@ class HomeScreen(Screen[None]):
         """Offer "back to the list" only while the list is not focused."""
         if action == "focus_tree":
             return not isinstance(self.focused, CurriculumTree)
+        if action == "continue":
+            return self._data is not None and bool(self._data.items())
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from rich.style import Style
@@ -10,7 +11,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tutor.core.curriculum import Curriculum, CurriculumEntry, ItemEntry, PackEntry, UnitEntry
-from tutor.ui.marks import mark_of
+from tutor.ui.marks import bar, mark_of
 
 _STATUS_CLASSES = {
     "done": "curriculum--done",
@@ -51,6 +52,19 @@ class CurriculumTree(Tree[CurriculumEntry]):
             # Line numbers exist only once the tree has laid itself out.
             self.call_after_refresh(self.move_cursor, cursor)
 
+    def refresh_progress(self, data: Curriculum) -> None:
+        """Show `data`'s progress in the existing nodes (keeps what is open and the cursor)."""
+        fresh: dict[tuple[str, ...], CurriculumEntry] = {}
+        for pack in data.packs:
+            fresh[(pack.pack.id,)] = pack
+            for unit in pack.units:
+                fresh[(pack.pack.id, unit.unit.id)] = unit
+                fresh.update({(e.pack.id, unit.unit.id, e.item.id): e for e in unit.items})
+        for node in _all_nodes(self.root):
+            if node.data is not None and (entry := fresh.get(_key(node.data))) is not None:
+                node.data = entry
+                node.refresh()
+
     def render_label(
         self, node: TreeNode[CurriculumEntry], base_style: Style, style: Style
     ) -> Text:
@@ -62,10 +76,27 @@ class CurriculumTree(Tree[CurriculumEntry]):
             kind = Text(entry.item.kind, style=self._component("curriculum--kind"))
             label = Text.assemble(mark, " ", label, "  ", kind)
         elif isinstance(entry, PackEntry | UnitEntry):
-            count = Text(f"{entry.done}/{entry.total}", style=self._component("curriculum--count"))
+            count = Text(
+                f"{entry.done}/{entry.total} {bar(entry.done, entry.total, 5)}",
+                style=self._component("curriculum--count"),
+            )
             label = Text.assemble(label, "  ", count)
         label.stylize_before(style)
         return label
 
     def _component(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
+
+
+def _key(entry: CurriculumEntry) -> tuple[str, ...]:
+    if isinstance(entry, PackEntry):
+        return (entry.pack.id,)
+    if isinstance(entry, UnitEntry):
+        return (entry.pack.id, entry.unit.id)
+    return (entry.pack.id, entry.unit.id, entry.item.id)
+
+
+def _all_nodes(node: TreeNode[CurriculumEntry]) -> Iterator[TreeNode[CurriculumEntry]]:
+    for child in node.children:
+        yield child
+        yield from _all_nodes(child)
