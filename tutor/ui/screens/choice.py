@@ -59,7 +59,7 @@ class ChoiceScreen(ExerciseScreen):
             yield Markdown("", id="explanation")
             yield HintsPanel(exercise.hints, "")
             yield AttemptHistory()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

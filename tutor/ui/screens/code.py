@@ -85,7 +85,7 @@ class CodeScreen(ExerciseScreen):
                     yield AttemptHistory()
                 with TabPane("Results", id="results-tab"), VerticalScroll(id="results"):
                     yield GradeReport()
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def code_exercise(self) -> CodeExercise:
@@ -108,6 +108,7 @@ class CodeScreen(ExerciseScreen):
         self._watch_timer: Timer | None = None
         self._known_mtime: int | None = None
         self._loaded = False
+        self._latest_code: str | None = None
         self._load_code()
 
     # -- the code: draft, working file, starter
@@ -137,6 +138,8 @@ class CodeScreen(ExerciseScreen):
     def _code_changed(self) -> None:
         if not self._loaded:
             return
+        # Kept here: when the app quits, the editor is gone before this screen unmounts.
+        self._latest_code = self.editor.text
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._save_draft)
@@ -155,9 +158,9 @@ class CodeScreen(ExerciseScreen):
 
     def on_unmount(self) -> None:
         # Synchronous, so quitting right after typing loses nothing.
-        if self._loaded:
+        if self._latest_code is not None:
             with contextlib.suppress(DataDirError, StoreError):
-                self.workspace.store.save_draft(self.pack_id, self.item_id, self.editor.text)
+                self.workspace.store.save_draft(self.pack_id, self.item_id, self._latest_code)
         super().on_unmount()
 
     # -- checking

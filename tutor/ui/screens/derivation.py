@@ -56,7 +56,7 @@ class DerivationScreen(ExerciseScreen):
             yield Static("", id="status", markup=False)
             yield HintsPanel(exercise.hints, exercise.solution)
             yield AttemptHistory()
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def derivation(self) -> DerivationExercise:

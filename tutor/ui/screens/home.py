@@ -46,7 +46,7 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="home-body"):
             yield CurriculumTree(id="curriculum")
             yield ItemPanel(id="item-panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._data: Curriculum | None = None

@@ -37,7 +37,7 @@ class LessonScreen(ItemScreen):
             yield Markdown(item_text(self.entry.item), id="lesson-text")
             yield Static("Practise what this lesson taught", id="lesson-exercises-title")
             yield OptionList(*self._exercise_options(), id="lesson-exercises")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _exercise_options(self) -> list[Option]:
         return [

@@ -34,7 +34,7 @@ class ProgressScreen(Screen[None]):
         yield Header()
         yield Static("", id="progress-summary", markup=False)
         yield DataTable(id="progress-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
