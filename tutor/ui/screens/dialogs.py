@@ -23,7 +23,7 @@ NOTATION = """\
 | `abs(x)`, `\\|x\\|` | absolute value |
 | `σ(z)`, `sigma(z)`, `sigmoid(z)` | the logistic sigmoid |
 | `σ'(z)` | its derivative σ(z)(1 − σ(z)) |
-| `tanh(z)`, `relu(z)`, `softplus(z)` | activations |
+| `tanh(z)`; `relu(z)`, `softplus(z)` | activations (the last two where the exercise lists them) |
 | `yhat`, `ŷ`, `w1`, `w_1` | names from the exercise |
 | `1e-3`, `0.5`, `1/2` | numbers (exact) |
 
