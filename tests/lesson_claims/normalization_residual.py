@@ -46,7 +46,8 @@ def two_feature_slope() -> float:
     """∂x̂₁/∂x₁ for two features and ε = 0, numerically (x̂ is ±1 whatever x is)."""
     x = np.array([0.3, 1.7])
     h = 1e-6
-    return float((normalize(x + [h, 0])[0] - normalize(x - [h, 0])[0]) / (2 * h))
+    step = np.array([h, 0.0])
+    return float((normalize(x + step)[0] - normalize(x - step)[0]) / (2 * h))
 
 
 CLAIMS = [

@@ -20,7 +20,7 @@ def experiment() -> dict:
     blocks = re.findall(r"```python\n(.*?)```", LESSON.read_text(encoding="utf-8"), re.S)
     assert len(blocks) == 1, "the lesson has one Python block: the experiment"
     namespace: dict = {}
-    exec(blocks[0], namespace)  # noqa: S102 - our own lesson's code
+    exec(blocks[0], namespace)
     return namespace
 
 
