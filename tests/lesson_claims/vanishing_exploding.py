@@ -80,6 +80,7 @@ CLAIMS = [
     given("dh = (hs[-1] - y) / N"),
     given("weight_std, n_layers=10, D=32, N=64"),
     given("default_rng(0)"),
+    given("weight_std=1 / np.sqrt(32)"),
 ]
 for _layer, (_s, _r) in TABLE.items():
     CLAIMS.append(claim(row(_layer), lambda k=_layer: sig(k), stated=_s))
