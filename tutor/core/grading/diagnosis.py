@@ -305,9 +305,11 @@ def _value_cause(
         cause, message = _factor_cause(name, factor, batch_size, batched, upstream)
         return cause, message, None
     # Some entries right (structural zeros included: rows of E nobody looked up, inputs a
-    # ReLU cut off), others wrong: say which. Wrong values do not match by coincidence.
+    # ReLU cut off), others wrong: say which. A smooth error (a missing small term) can
+    # match a stray entry by coincidence, so a lone right entry or two among many wrong
+    # ones is not taken as a pattern: "masks, loop bounds" would mislead there.
     matched = entries_match(got, expected, tolerance)
-    if np.any(matched):
+    if int(matched.sum()) >= max(MIN_RIGHT_ENTRIES, MIN_RIGHT_SHARE * matched.size):
         wrong = ~matched
         return "elements", _elements_message(name, wrong), mismatch_map(wrong)
     # Right on a batch of one is weak evidence alone (a wrong entry may happen to be 0 there),
@@ -508,6 +510,11 @@ def _batch_one_message(name: str, batch_size: int | None) -> str:
         "example of the batch contributes, so the batch needs summing (over axis 0) where "
         "a single row or example is used now."
     )
+
+
+MIN_RIGHT_ENTRIES = 2
+MIN_RIGHT_SHARE = 0.25
+"""`elements` needs this many right entries (and this share of them) to be the diagnosis."""
 
 
 def _elements_message(name: str, wrong: np.ndarray) -> str:
