@@ -12,6 +12,7 @@ cause of a mismatch only when it is exactly true (checked, not guessed):
   zero        all zeros where the answer is not
   nan         NaN or ±inf in it
   elements    some entries right, others wrong: with a ✗/· map (or a count and indices)
+  precision   every entry within 1 % but not within tolerance (float32, a large step)
   None        wrong, and none of the above fits
 
 `diagnose_gradients` adds what needs all gradients at once: `order` (the returned arrays
@@ -66,6 +67,7 @@ CAUSE_PRIORITY = (
     "factor",
     "zero",
     "elements",
+    "precision",
 )
 """Which failing gradient the headline is about: the first cause in this list wins."""
 
@@ -317,12 +319,27 @@ def _value_cause(
     if batch_one_ok:
         return "batch-sum", _batch_one_message(name, batch_size), None
     worst = float(np.max(relative_errors(got, expected, tolerance)))
+    if worst < PRECISION_LIMIT:
+        return "precision", _precision_message(name, worst), None
     message = (
         f"{label} is wrong (largest relative error {worst:.2g}), and no single simple "
         "mistake (sign, factor, transpose, batch sum) explains it. Check the derivative "
         "step by step, on paper with a batch of one first."
     )
     return None, message, None
+
+
+PRECISION_LIMIT = 1e-2
+"""Every entry within 1 % but not within tolerance: arithmetic precision, not a wrong formula."""
+
+
+def _precision_message(name: str, worst: float) -> str:
+    return (
+        f"{_d(name)} is close everywhere but not close enough (largest relative error "
+        f"{worst:.2g}): that is a precision problem, not a wrong formula. Compute in float64, "
+        "and if you difference numerically, use a central difference with a small step "
+        "(h ≈ 1e-5)."
+    )
 
 
 def _fitted_factor(got: np.ndarray, expected: np.ndarray) -> float | None:

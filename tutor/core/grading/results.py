@@ -31,7 +31,7 @@ class GradientResult:
     passed: bool
     cause: str | None = None
     """A stable tag: `shape`, `transposed`, `sign`, `factor`, `batch-sum`, `zero`, `elements`,
-    `nan`, `order`, `inplace`, or None when passed or no single cause fits."""
+    `nan`, `order`, `inplace`, `precision`, or None when passed or no single cause fits."""
     message: str = ""
     """One or two sentences for the learner; empty when passed."""
     mismatch_map: str | None = None
