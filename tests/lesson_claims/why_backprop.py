@@ -1,6 +1,8 @@
 """Numbers in content/why-backprop.md: ŷ = w·x, L = (ŷ − y)² at x = 2, y = 6, w = 1; a
 784 → 100 → 10 network's parameter and multiply-add counts."""
 
+import itertools
+
 from tests.lesson_claims import claim, given
 
 X, Y = 2.0, 6.0
@@ -19,7 +21,7 @@ def step(w: float, eta: float = 0.05) -> float:
 
 
 SIZES = [784, 100, 10]
-LAYERS = list(zip(SIZES, SIZES[1:], strict=False))
+LAYERS = list(itertools.pairwise(SIZES))
 PARAMETERS = sum(n_in * n_out + n_out for n_in, n_out in LAYERS)
 FORWARD = sum(n_in * n_out for n_in, n_out in LAYERS)
 # Backward: every layer's dW (same size as its forward product), and dx for all but the first.
