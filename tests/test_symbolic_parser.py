@@ -706,3 +706,19 @@ def test_helper_and_standard_name_tables() -> None:
         STANDARD
     )
     assert CONSTANTS["e"] is E and CONSTANTS["π"] is pi
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("½(a - y)^2", "(a - y)**2/2"), ("¾a", "3*a/4"), ("⅓ + ⅔", "1"), ("¼·a", "a/4")],
+)
+def test_vulgar_fractions_are_exact_numbers(text: str, expected: str) -> None:
+    a, y = sympy.symbols("a y", real=True)
+    parsed = parse(text, Vocabulary(symbols={"a": a, "y": y}))
+    assert sympy.simplify(parsed - sympy.sympify(expected, locals={"a": a, "y": y})) == 0
+
+
+def test_a_fraction_after_a_number_is_refused() -> None:
+    a = sympy.Symbol("a", real=True)
+    with pytest.raises(ParseError, match="two numbers in a row"):
+        parse("2½ a", Vocabulary(symbols={"a": a}))

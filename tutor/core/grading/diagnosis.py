@@ -251,9 +251,11 @@ def compare_directional(
     if not np.any(array) and check.scale > 0 and _rms(np.asarray(check.numerical)) > 0:
         return GradientResult(name, shape, shape, error, False, "zero", _zero_message(name))
     factor = check.fitted_factor(tolerance)
+    named = None
     if factor is not None and abs(factor - 1.0) > _FACTOR_MATCH:
-        cause, message = _factor_cause(name, factor, batch_size, batched, upstream)
-        return GradientResult(name, shape, shape, error, False, cause, message)
+        named = _factor_cause(name, factor, batch_size, batched, upstream)
+    if named is not None:
+        return GradientResult(name, shape, shape, error, False, named[0], named[1])
     right = [c for c, ok in zip(check.coordinates, check.coordinate_passed, strict=True) if ok]
     if right:
         message = _sampled_elements_message(name, check, len(right))
@@ -304,8 +306,9 @@ def _value_cause(
         return "sign", _sign_message(name), None
     factor = _fitted_factor(got, expected)
     if factor is not None and gradients_match(got, factor * expected, tolerance):
-        cause, message = _factor_cause(name, factor, batch_size, batched, upstream)
-        return cause, message, None
+        named = _factor_cause(name, factor, batch_size, batched, upstream, expected.size == 1)
+        if named is not None:
+            return named[0], named[1], None
     # Some entries right (structural zeros included: rows of E nobody looked up, inputs a
     # ReLU cut off), others wrong: say which. A smooth error (a missing small term) can
     # match a stray entry by coincidence, so a lone right entry or two among many wrong
@@ -357,8 +360,13 @@ def _factor_cause(
     batch_size: int | None,
     batched: bool,
     upstream: np.ndarray | None,
-) -> tuple[str, str]:
-    """Name a constant factor: sign, 1/grad_out, N, 1/N (batch-sum if not batched), 2, ½."""
+    single_number: bool = False,
+) -> tuple[str, str] | None:
+    """Name a constant factor: sign, 1/grad_out, N, 1/N (batch-sum if not batched), 2, ½.
+
+    Any wrong single number is *some* multiple of the right one, so for a gradient with one
+    entry only the named factors count as evidence (None otherwise).
+    """
     label = _d(name)
     if abs(factor + 1.0) <= _FACTOR_MATCH:
         return "sign", _sign_message(name)
@@ -402,6 +410,8 @@ def _factor_cause(
             f"{label} is half what it should be{flip}: off by a factor of ½. Did a 2 go "
             "missing, as in d(x²)/dx = 2x?"
         )
+    if single_number:
+        return None
     return "factor", (
         f"{label} is off by a constant factor of {factor:.4g}: every entry has this ratio "
         "to the right answer, so the pattern is right and a scale is wrong."

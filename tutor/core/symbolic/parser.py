@@ -19,6 +19,7 @@ Notation (what is accepted, and how it is read):
   factor is refused as ambiguous: `e^2x`, `e^-x(1+x)`, `x^2y` (write `e^(2x)` or `e^2·x`);
   with a space (`x^2 y`) it is read as multiplication (x²·y).
 * Superscripts: `x²`, `x³`, `x¹⁰`, `x⁻¹`, `x⁻²` (⁰–⁹ with an optional leading ⁻ or ⁺).
+* Fractions: `½`, `⅓`, `⅔`, `¼`, `¾`, `⅕`, `⅙`, `⅛` are numbers (`½(a − y)²`).
 * Numbers: integers and decimals, read exactly (`0.5` → 1/2, `.25` → 1/4), and scientific
   notation, also exact (`1e-3` = `1E-3` = `1e−3` = 1/1000, `2e3` = `2e+3` = 2000, `1.5e-2` =
   3/200): a number, then `e` or `E`, an optional sign and whole-number digits, with no spaces
@@ -182,6 +183,9 @@ _DIVIDE = "/÷∕"
 _PRIMES = "'′’"
 _SUPERSCRIPT_DIGITS = {c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 _SUPERSCRIPT_SIGNS = {"⁻": -1, "⁺": 1}
+_VULGAR_FRACTIONS = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4),
+                     "⅕": (1, 5), "⅙": (1, 6), "⅛": (1, 8)}  # fmt: skip
+"""Lessons write ½(y − ŷ)², so learners type it."""
 _SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
 _REFUSED: dict[str, str] = {
@@ -423,6 +427,9 @@ def _tokenize(text: str, names: _Names) -> list[_Token]:
             i = _number(text, i, tokens, names)
         elif ch in _SUPERSCRIPT_DIGITS or ch in _SUPERSCRIPT_SIGNS:
             i = _superscript(text, i, tokens)
+        elif ch in _VULGAR_FRACTIONS:
+            tokens.append(_Token("NUM", i, i + 1, ch, sympy.Rational(*_VULGAR_FRACTIONS[ch])))
+            i += 1
         elif _word_start(ch):
             j = i + 1
             while j < n and _word_part(text[j]):
