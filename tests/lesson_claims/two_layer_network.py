@@ -42,7 +42,9 @@ def numerical_dw11() -> float:
 
 CLAIMS = [
     given("x1 = 1, x2 = 0.5 and target y = 1"),
-    given("| w11 = 0.5, w12 = −0.3, b1 = 0.1 | w21 = −0.4, w22 = 0.8, b2 = 0 | v1 = 1.2, v2 = −0.7, c = 0.2 |"),
+    given("w11 = 0.5, w12 = −0.3, b1 = 0.1"),
+    given("w21 = −0.4, w22 = 0.8, b2 = 0"),
+    given("v1 = 1.2, v2 = −0.7, c = 0.2"),
     claim("z1 = 0.5·1 − 0.3·0.5 + 0.1  = 0.45", lambda: forward()["z1"]),
     claim("h1 = σ(0.45) ≈ 0.6106", lambda: forward()["h1"]),
     claim("z2 = −0.4·1 + 0.8·0.5 + 0   = 0", lambda: forward()["z2"]),
