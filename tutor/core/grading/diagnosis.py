@@ -47,7 +47,6 @@ from tutor.core.grading.numerical import (
     DEFAULT_TOLERANCE,
     Check,
     Tolerance,
-    entries_match,
     gradients_match,
     relative_errors,
 )
@@ -311,10 +310,12 @@ def _value_cause(
             return named[0], named[1], None
     # Some entries right (structural zeros included: rows of E nobody looked up, inputs a
     # ReLU cut off), others wrong: say which. A smooth error (a missing small term) can
-    # match a stray entry by coincidence, so a lone right entry or two among many wrong
-    # ones is not taken as a pattern: "masks, loop bounds" would mislead there.
-    matched = entries_match(got, expected, tolerance)
-    if int(matched.sum()) >= max(MIN_RIGHT_ENTRIES, MIN_RIGHT_SHARE * matched.size):
+    # bring a stray entry within tolerance by coincidence, and "masks, loop bounds" would
+    # mislead there; entries that are right by structure are right to rounding error.
+    errors = relative_errors(got, expected, tolerance)
+    matched = errors <= tolerance.rtol
+    exact = errors <= EXACT_ENTRY
+    if np.any(exact) or int(matched.sum()) >= MIN_RIGHT_SHARE * matched.size > 0:
         wrong = ~matched
         return "elements", _elements_message(name, wrong), mismatch_map(wrong)
     # Right on a batch of one is weak evidence alone (a wrong entry may happen to be 0 there),
@@ -539,9 +540,10 @@ def _batch_one_message(name: str, batch_size: int | None) -> str:
     )
 
 
-MIN_RIGHT_ENTRIES = 2
+EXACT_ENTRY = 1e-7
+"""Relative error of an entry computed by the right formula (central differences: ~1e-10)."""
 MIN_RIGHT_SHARE = 0.25
-"""`elements` needs this many right entries (and this share of them) to be the diagnosis."""
+"""Without an exactly right entry, `elements` needs this share of entries within tolerance."""
 
 
 def _elements_message(name: str, wrong: np.ndarray) -> str:
