@@ -12,7 +12,6 @@ from textual.widgets import (
     Footer,
     Header,
     Input,
-    Markdown,
     RadioButton,
     RadioSet,
     SelectionList,
@@ -29,6 +28,7 @@ from tutor.ui.screens.exercise_screen import ExerciseScreen
 from tutor.ui.store_writes import report_progress_error
 from tutor.ui.widgets.attempt_history import AttemptHistory
 from tutor.ui.widgets.hints import HintsPanel
+from tutor.ui.widgets.markdown import TutorMarkdown
 
 
 class ChoiceScreen(ExerciseScreen):
@@ -40,7 +40,7 @@ class ChoiceScreen(ExerciseScreen):
         exercise = self.choice
         yield Header()
         with VerticalScroll(id="exercise-body"):
-            yield Markdown(exercise.prompt, id="prompt")
+            yield TutorMarkdown(exercise.prompt, id="prompt")
             if not exercise.options:
                 yield Input(placeholder="a number, e.g. 0.25", id="choices")
             elif len(exercise.correct) > 1:
@@ -56,7 +56,7 @@ class ChoiceScreen(ExerciseScreen):
                 yield Button("Answer ^r", id="check-button", variant="primary", compact=True)
                 yield Button("Hint ^t", id="hint-button", compact=True)
             yield Static("", id="status", markup=False)
-            yield Markdown("", id="explanation")
+            yield TutorMarkdown("", id="explanation")
             yield HintsPanel(exercise.hints, "")
             yield AttemptHistory()
         yield Footer(compact=True)
@@ -113,7 +113,7 @@ class ChoiceScreen(ExerciseScreen):
         self.query_one("#status", Static).update(f"{mark} {result.feedback}")
         self.query_one("#status").set_class(result.correct, "-correct")
         self.query_one("#status").set_class(not result.correct, "-incorrect")
-        await self.query_one("#explanation", Markdown).update(self.choice.explanation)
+        await self.query_one("#explanation", TutorMarkdown).update(self.choice.explanation)
         if message.store_error:
             report_progress_error(self.app, message.store_error)
         self._load_history()

@@ -19,7 +19,6 @@ from textual.widgets import (
     Button,
     Footer,
     Header,
-    Markdown,
     Static,
     TabbedContent,
     TabPane,
@@ -46,6 +45,7 @@ from tutor.ui.widgets.attempt_history import AttemptHistory
 from tutor.ui.widgets.grade_report import GradeReport
 from tutor.ui.widgets.hints import HintsPanel
 from tutor.ui.widgets.item_panel import item_text
+from tutor.ui.widgets.markdown import TutorMarkdown
 
 DRAFT_DELAY_S = 0.5
 """Typing pauses this long before the draft is saved (and mirrored to the working file)."""
@@ -80,7 +80,7 @@ class CodeScreen(ExerciseScreen):
                 yield Static("", id="status", markup=False)
             with TabbedContent(id="side", initial="task-tab"):
                 with TabPane("Task", id="task-tab"), VerticalScroll():
-                    yield Markdown(item_text(exercise), id="prompt")
+                    yield TutorMarkdown(item_text(exercise), id="prompt")
                     yield HintsPanel(exercise.hints, exercise.solution)
                     yield AttemptHistory()
                 with TabPane("Results", id="results-tab"), VerticalScroll(id="results"):

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Markdown, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from tutor.core.attempts import derivation_attempt
 from tutor.core.datadir import DataDirError
@@ -25,6 +25,7 @@ from tutor.ui.screens.exercise_screen import ExerciseScreen
 from tutor.ui.store_writes import report_progress_error, write_progress
 from tutor.ui.widgets.attempt_history import AttemptHistory
 from tutor.ui.widgets.hints import HintsPanel
+from tutor.ui.widgets.markdown import TutorMarkdown
 from tutor.ui.widgets.part_answer import PartAnswer
 
 PREVIEW_DELAY_S = 0.3
@@ -44,7 +45,7 @@ class DerivationScreen(ExerciseScreen):
         exercise = self.derivation
         yield Header()
         with VerticalScroll(id="exercise-body"):
-            yield Markdown(exercise.prompt, id="prompt")
+            yield TutorMarkdown(exercise.prompt, id="prompt")
             yield Static(definitions(exercise), id="definitions", markup=False)
             for part in exercise.parts:
                 yield PartAnswer(part)

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Button, Static
+
+from tutor.ui.widgets.markdown import TutorMarkdown
 
 NOTATION = """\
 | You type | Means |
@@ -74,4 +76,4 @@ class NotationSheet(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Static("Typing maths", id="dialog-question")
-            yield Markdown(NOTATION)
+            yield TutorMarkdown(NOTATION)

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown, OptionList, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.core.curriculum import ItemEntry
@@ -18,6 +18,7 @@ from tutor.ui.messages import OpenItem
 from tutor.ui.screens.item_screen import ItemScreen
 from tutor.ui.store_writes import write_progress
 from tutor.ui.widgets.item_panel import KIND_NAMES, item_text
+from tutor.ui.widgets.markdown import TutorMarkdown
 
 
 class LessonScreen(ItemScreen):
@@ -34,7 +35,7 @@ class LessonScreen(ItemScreen):
         assert isinstance(self.entry.item, Lesson)
         yield Header()
         with VerticalScroll(id="lesson-scroll"):
-            yield Markdown(item_text(self.entry.item), id="lesson-text")
+            yield TutorMarkdown(item_text(self.entry.item), id="lesson-text")
             yield Static("Practise what this lesson taught", id="lesson-exercises-title")
             yield OptionList(*self._exercise_options(), id="lesson-exercises")
         yield Footer(compact=True)

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
+
+from tutor.ui.widgets.markdown import TutorMarkdown
 
 
 class HintsPanel(Vertical):
@@ -33,7 +35,7 @@ class HintsPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="hints-text", markup=False)
         yield Static("Worked solution", id="solution-title")
-        yield Markdown("", id="solution-text")
+        yield TutorMarkdown("", id="solution-text")
 
     @property
     def has_more(self) -> bool:
@@ -59,6 +61,6 @@ class HintsPanel(Vertical):
     async def show_solution(self) -> None:
         """Show the worked solution."""
         self.solution_shown = True
-        await self.query_one("#solution-text", Markdown).update(self.solution)
+        await self.query_one("#solution-text", TutorMarkdown).update(self.solution)
         for widget in self.query("#solution-title, #solution-text"):
             widget.add_class("-shown")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tutor.core.curriculum import CurriculumEntry, ItemEntry, PackEntry, UnitEntry
 from tutor.core.model import ChoiceExercise, CodeExercise, DerivationExercise, Item, Lesson
 from tutor.ui.marks import mark_of
+from tutor.ui.widgets.markdown import TutorMarkdown
 
 KIND_NAMES = {
     "lesson": "Lesson",
@@ -25,20 +26,20 @@ class ItemPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="item-title", markup=False)
         yield Static(id="item-meta", markup=False)
-        yield Markdown(id="item-text")
+        yield TutorMarkdown(id="item-text")
 
     async def show(self, entry: CurriculumEntry | None) -> None:
         """Display `entry` (or a placeholder for `None`) and scroll back to the top."""
         title, meta, text = describe(entry)
         self.query_one("#item-title", Static).update(title)
         self.query_one("#item-meta", Static).update(meta)
-        await self.query_one("#item-text", Markdown).update(text)
+        await self.query_one("#item-text", TutorMarkdown).update(text)
         self.scroll_home(animate=False)
 
     @property
     def text(self) -> str:
         """The Markdown shown, for tests and screen readers."""
-        return self.query_one("#item-text", Markdown).source
+        return self.query_one("#item-text", TutorMarkdown).source
 
 
 def describe(entry: CurriculumEntry | None) -> tuple[str, str, str]:
