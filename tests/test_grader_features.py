@@ -266,3 +266,13 @@ def test_numerical_gradients_would_reject_the_straight_through_reference(
     reference, starter = validate_code_exercise(numerical, grader)
     assert reference.field == "reference" and "does not pass" in reference.message
     assert starter.field == "starter" and "the starter already passes" in starter.message
+
+
+def test_an_exception_is_summed_up_by_its_last_line(grader: Grader, exercise: CodeExercise) -> None:
+    raises = (
+        "def leaky_backward(x, grad_out, alpha):\n    return grad_out * np.ones(x.shape[1] + 1)\n"
+    )
+    result = grader.grade(exercise, HEADER + FORWARD + raises)
+    assert result.status == "error" and result.error is not None
+    assert result.error.startswith("Traceback (most recent call last):")
+    assert result.diagnosis.startswith("ValueError: operands could not be broadcast"), result

@@ -329,7 +329,7 @@ def _forward_problem(name: str, returned: list[Any], expected: np.ndarray) -> st
 
 
 def _not_graded(outcome: RunOutcome) -> GradeResult:
-    headline = outcome.message.strip().splitlines()[0] if outcome.message else outcome.status
+    headline = _headline(outcome)
     status = "crashed" if outcome.status == "ok" else outcome.status
     return GradeResult(
         status=status,
@@ -341,6 +341,17 @@ def _not_graded(outcome: RunOutcome) -> GradeResult:
         error=outcome.message if outcome.status == "error" else None,
         sandbox=outcome.mode,
     )
+
+
+def _headline(outcome: RunOutcome) -> str:
+    """One line on why the code was not graded: for a traceback, the exception itself."""
+    lines = [line for line in outcome.message.strip().splitlines() if line.strip()]
+    if not lines:
+        return outcome.status
+    if outcome.status == "error" and lines[0].startswith("Traceback"):
+        unindented = [line for line in lines[1:] if not line[0].isspace()]
+        return unindented[-1] if unindented else lines[-1]
+    return lines[0]
 
 
 def _grade_full(prepared: Prepared, outcome: RunOutcome) -> GradeResult:
