@@ -42,4 +42,5 @@ def with_variant(exercise: DerivationExercise, variant: Mapping[str, str]) -> De
         solution=fill(exercise.solution),
         hints=tuple(fill(hint) for hint in exercise.hints),
         intermediates=tuple((name, fill(text)) for name, text in exercise.intermediates),
+        parts=tuple(dataclasses.replace(part, label=fill(part.label)) for part in exercise.parts),
     )
