@@ -409,7 +409,14 @@ def test_a_wrong_small_entry_is_still_caught() -> None:
         (np.where(np.abs(G) < 0.2, -G, G), {}, "elements", ("entries of dW are wrong",)),
         (G + 0.5, {}, None, ("wrong",)),
         (G, {"batch_one_ok": True}, None, ()),
-        (G + 0.5, {"batch_one_ok": True}, "batch-sum", ("batch of one",)),
+        (G + 0.5, {"batch_one_ok": True}, "batch-sum", ("batch of one", "needs summing")),
+        # One row per example (dx): the rows got mixed, e.g. one norm over the whole batch.
+        (
+            G + 0.5,
+            {"batch_one_ok": True, "batched": True},
+            "batch-sum",
+            ("batch of one", "depend on that example alone"),
+        ),
         (None, {}, None, ("missing", "nothing")),
         ("text", {}, None, ("missing", "str")),
     ],

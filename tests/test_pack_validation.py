@@ -80,6 +80,7 @@ CASES = [
         20,
     ),
     Case("reference-syntax-error", CODE, "reference", "is not valid Python: unmatched ')'", 20),
+    Case("bad-expected", CODE, "expected", "must be 'numerical' (gradients of the", 22),
     Case("bad-domain", DERIVATION, "variables.w", "unknown domain 'positve': use real", 15),
     Case("of-and-expected", DERIVATION, "parts[1].expected", "'expected', not both", 33),
     Case("undeclared-wrt", DERIVATION, "parts[1].wrt", "'y' is not a declared variable", 32),

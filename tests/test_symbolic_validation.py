@@ -13,7 +13,7 @@ from tutor.core.model import DerivationExercise, Pack
 from tutor.core.packs import load_pack
 from tutor.core.symbolic.checker import check_exercise
 from tutor.core.symbolic.validation import validate_derivation
-from tutor.core.variants import choose_variant
+from tutor.core.variants import apply_variant, choose_variant, with_variant
 
 MANIFEST = """format_version = 1
 id = "val"
@@ -42,7 +42,7 @@ k = [2, 3, 4]
 
 [[parts]]
 id = "dl-da"
-label = "∂L/∂a"
+label = "∂L/∂a of (a - y)^{k} / {k}"
 of = "(a - y)^{k} / {k}"
 wrt = "a"
 
@@ -115,6 +115,15 @@ def test_variants_are_stable_per_learner_and_graded_in_their_own_terms(tmp_path:
         wrong = check_exercise(exercise, {"dl-da": f"(a - y)^({k} - 1) / {k}"}, key)
         assert wrong.parts[0].mistake == "known"
         assert wrong.parts[0].feedback == f"You kept the 1/{k}."
+
+
+def test_a_variant_fills_the_texts_a_learner_sees_part_labels_included(tmp_path: Path) -> None:
+    exercise = exercise_of(make_pack(tmp_path, "(a - y)^({k} - 1) / {k}"))
+    shown = with_variant(exercise, {"k": "3"})
+    assert (shown.title, shown.prompt) == ("A power of 3", "With L = (a - y)^3 / 3, find ∂L/∂a.")
+    assert [part.label for part in shown.parts] == ["∂L/∂a of (a - y)^3 / 3"]
+    checked = check_exercise(exercise, {"dl-da": "(a - y)^2"}, "any")
+    assert checked.parts[0].label == apply_variant(exercise.parts[0].label, checked.variant)
 
 
 def test_every_variant_value_is_used_by_some_learner(tmp_path: Path) -> None:

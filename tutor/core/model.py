@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Literal
 
 ItemKind = Literal["lesson", "derivation", "code", "choice"]
+ExpectedGradients = Literal["numerical", "reference"]
+EXPECTED_GRADIENTS: tuple[ExpectedGradients, ...] = ("numerical", "reference")
 PackSource = Literal["builtin", "cli", "user", "entry-point"]
 
 ITEM_KINDS: tuple[ItemKind, ...] = ("lesson", "derivation", "code", "choice")
@@ -165,6 +167,11 @@ class CodeExercise:
     learner_forward: str | None = None
     """When set, the learner implements this forward too; it is checked against the
     reference forward's output before the gradients are."""
+    expected: ExpectedGradients = "numerical"
+    """Where the expected gradients come from. `numerical`: central differences of the
+    reference forward. `reference`: the reference file's own backward (`function`, trusted
+    pack code) on the same inputs and grad_out, for a custom gradient that is not the
+    forward's derivative by design (a straight-through estimator, gradient clipping)."""
     kind: ItemKind = field(default="code", init=False)
 
     def starter_code(self) -> str:

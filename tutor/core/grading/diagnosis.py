@@ -261,7 +261,13 @@ def compare_directional(
         return GradientResult(name, shape, shape, error, False, "elements", message)
     if batch_one_ok:
         return GradientResult(
-            name, shape, shape, error, False, "batch-sum", _batch_one_message(name, batch_size)
+            name,
+            shape,
+            shape,
+            error,
+            False,
+            "batch-sum",
+            _batch_one_message(name, batch_size, batched),
         )
     message = (
         f"{_d(name)} is wrong: it disagrees with the numerical gradient along random "
@@ -321,7 +327,7 @@ def _value_cause(
     # Right on a batch of one is weak evidence alone (a wrong entry may happen to be 0 there),
     # so it names the cause only when no entry of the full batch is right.
     if batch_one_ok:
-        return "batch-sum", _batch_one_message(name, batch_size), None
+        return "batch-sum", _batch_one_message(name, batch_size, batched), None
     worst = float(np.max(relative_errors(got, expected, tolerance)))
     if worst < PRECISION_LIMIT:
         return "precision", _precision_message(name, worst), None
@@ -531,8 +537,14 @@ def _square_transposed_message(name: str) -> str:
     )
 
 
-def _batch_one_message(name: str, batch_size: int | None) -> str:
+def _batch_one_message(name: str, batch_size: int | None, batched: bool = False) -> str:
     batch = f"a batch of {batch_size}" if batch_size else "a larger batch"
+    if batched:  # one row per example: the rows must not depend on each other
+        return (
+            f"{_d(name)} is right for a batch of one example but wrong for {batch}: each "
+            f"example's row of {_d(name)} must depend on that example alone. A sum, mean or "
+            "norm over the whole batch, where one per row is needed, mixes the examples."
+        )
     return (
         f"{_d(name)} is right for a batch of one example but wrong for {batch}: every "
         "example of the batch contributes, so the batch needs summing (over axis 0) where "

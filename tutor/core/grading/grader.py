@@ -5,6 +5,12 @@ This trusted side computes the numerical gradients of L = Σ forward(inputs) · 
 from the exercise's reference forward and decides. Small gradients are compared entry by
 entry on every input set (including a batch of one, to tell a missing batch sum); large
 ones by random directions on one set, so the cost does not grow with the parameter count.
+
+An exercise with `expected = "reference"` teaches a custom gradient that is deliberately
+not the forward's derivative (a straight-through estimator, gradient clipping). There the
+expected gradients are what the reference file's own backward returns, called here in the
+trusted parent on the same inputs and grad_out; they are compared entry by entry on every
+input set, whatever their size, since computing them costs one call.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from tutor.core.grading import runner
 from tutor.core.grading.diagnosis import (
     compare_directional,
     diagnose_gradients,
@@ -84,7 +91,8 @@ class Prepared:
     cases: list[Case]
     plans: tuple[CheckPlan, ...]
     expected: list[list[np.ndarray]]
-    """Per case, per gradient: the numerical gradient (full mode only; empty otherwise)."""
+    """Per case, per gradient: the numerical gradient, or the reference backward's for
+    `expected = "reference"` (full mode only; empty otherwise)."""
     constants: list[np.ndarray]
     """The exercise's constants as 0-d arrays, passed after grad_out to backward."""
 
@@ -109,12 +117,21 @@ class Prepared:
 
 def load_forward(exercise: CodeExercise) -> Forward:
     """The reference forward from the exercise's reference file (the pack author's code)."""
+    return _load_reference(exercise, exercise.forward)
+
+
+def load_backward(exercise: CodeExercise) -> Forward:
+    """The reference backward (`function`) from the exercise's reference file."""
+    return _load_reference(exercise, exercise.function)
+
+
+def _load_reference(exercise: CodeExercise, name: str) -> Forward:
     path = exercise.reference
-    return _load_forward(str(path), path.stat().st_mtime_ns, exercise.forward)
+    return _load_function(str(path), path.stat().st_mtime_ns, name)
 
 
 @lru_cache(maxsize=32)
-def _load_forward(path: str, mtime_ns: int, name: str) -> Forward:
+def _load_function(path: str, mtime_ns: int, name: str) -> Forward:
     spec = importlib.util.spec_from_file_location(f"_reference_{abs(hash((path, mtime_ns)))}", path)
     if spec is None or spec.loader is None:
         raise AuthoringError(f"cannot load the reference file {path}")
@@ -153,8 +170,8 @@ def with_constants(forward: Forward, constants: Sequence[float]) -> Forward:
 def prepare(exercise: CodeExercise) -> Prepared:
     """Cases, check plans and (for entry-by-entry checks) the expected gradients.
 
-    Raises AuthoringError when the reference forward fails: the pack is broken, not the
-    learner's code.
+    Raises AuthoringError when the reference forward (or, for `expected = "reference"`, the
+    reference backward) fails: the pack is broken, not the learner's code.
     """
     try:
         return _prepare(exercise)
@@ -172,6 +189,11 @@ def _prepare(exercise: CodeExercise) -> Prepared:
     cases = make_cases(exercise, forward)
     constants = [np.array(value, dtype=np.float64) for value in values]
     prepared = Prepared(exercise, forward, cases, (), [], constants)
+    if exercise.expected == "reference":
+        prepared.plans = tuple(CheckPlan(full=True) for _ in exercise.gradients)
+        backward = load_backward(exercise)
+        prepared.expected = [reference_gradients(prepared, backward, case) for case in cases]
+        return prepared
     sizes = [int(cases[0].inputs[prepared.index(name)].size) for name in exercise.gradients]
     prepared.plans = plan_checks(sizes)
     if prepared.full:
@@ -185,6 +207,36 @@ def _prepare(exercise: CodeExercise) -> Prepared:
     else:
         prepared.cases = cases[:1]  # directions on one set keep the cost bounded
     return prepared
+
+
+def reference_gradients(prepared: Prepared, backward: Forward, case: Case) -> list[np.ndarray]:
+    """What the reference backward returns for `case`: the expected gradients.
+
+    It gets copies of what the learner's backward gets, so it cannot change the case.
+    Raises AuthoringError when it returns anything but one array per gradient, each with
+    the shape of its input.
+    """
+    exercise = prepared.exercise
+    args = [np.array(arg, copy=True) for arg in prepared.backward_args(case)]
+    names = [f"d{name}" for name in exercise.gradients]
+    who = f"the reference {exercise.function}"
+    try:
+        value = backward(*args)
+    except Exception as error:
+        raise AuthoringError(
+            f"the reference backward of {exercise.path.name} fails: {type(error).__name__}: {error}"
+        ) from error
+    returned = runner.convert_returns(value, len(names), names, 1 << 40, who)
+    if isinstance(returned, str):
+        raise AuthoringError(returned)
+    for name, array in zip(exercise.gradients, returned, strict=True):
+        shape = case.inputs[prepared.index(name)].shape
+        if array.shape != shape:
+            raise AuthoringError(
+                f"{who} returns d{name} with shape {array.shape}; "
+                f"it must have the shape of {name}, {shape}"
+            )
+    return returned
 
 
 class Grader:
@@ -277,7 +329,7 @@ def _forward_problem(name: str, returned: list[Any], expected: np.ndarray) -> st
 
 
 def _not_graded(outcome: RunOutcome) -> GradeResult:
-    headline = outcome.message.strip().splitlines()[0] if outcome.message else outcome.status
+    headline = _headline(outcome)
     status = "crashed" if outcome.status == "ok" else outcome.status
     return GradeResult(
         status=status,
@@ -289,6 +341,17 @@ def _not_graded(outcome: RunOutcome) -> GradeResult:
         error=outcome.message if outcome.status == "error" else None,
         sandbox=outcome.mode,
     )
+
+
+def _headline(outcome: RunOutcome) -> str:
+    """One line on why the code was not graded: for a traceback, the exception itself."""
+    lines = [line for line in outcome.message.strip().splitlines() if line.strip()]
+    if not lines:
+        return outcome.status
+    if outcome.status == "error" and lines[0].startswith("Traceback"):
+        unindented = [line for line in lines[1:] if not line[0].isspace()]
+        return unindented[-1] if unindented else lines[-1]
+    return lines[0]
 
 
 def _grade_full(prepared: Prepared, outcome: RunOutcome) -> GradeResult:

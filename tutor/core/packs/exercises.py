@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.core.model import (
+    EXPECTED_GRADIENTS,
     BuggySolution,
     ChoiceExercise,
     CodeExercise,
@@ -16,6 +17,7 @@ from tutor.core.model import (
     DerivationExercise,
     DerivationPart,
     Exercise,
+    ExpectedGradients,
     KnownMistake,
     Problem,
     Variable,
@@ -63,6 +65,7 @@ CODE_SPEC = {
     "gradients": Field(list, required=True, items=str),
     "constants": Field(dict),
     "learner_forward": Field(str),
+    "expected": Field(str),
 }
 INPUT_SPEC = {
     "name": Field(str, required=True),
@@ -275,10 +278,11 @@ def _build_code(table: Mapping[str, Any], reader: TableReader, root: Path) -> Co
             )
         )
     )
+    expected = _expected_gradients(table.get("expected", "numerical"), reader)
     dims = _dims(table["dims"], reader)
     inputs = _inputs(table["inputs"], {name for name, _ in dims}, reader)
     _check_gradients(table["gradients"], inputs, reader)
-    if starter is None or reference is None:
+    if starter is None or reference is None or expected is None:
         return None
     return CodeExercise(
         **_common(table, reader),
@@ -294,7 +298,21 @@ def _build_code(table: Mapping[str, Any], reader: TableReader, root: Path) -> Co
         gradients=tuple(table["gradients"]),
         constants=_constants(table.get("constants", {}), reader),
         learner_forward=table.get("learner_forward"),
+        expected=expected,
     )
+
+
+def _expected_gradients(value: str, reader: TableReader) -> ExpectedGradients | None:
+    """The code exercise's `expected`, or None (with a problem) when it is not a known mode."""
+    for mode in EXPECTED_GRADIENTS:
+        if value == mode:
+            return mode
+    reader.problem(
+        f"must be 'numerical' (gradients of the reference forward, the default) or "
+        f"'reference' (what the reference backward returns), not {value!r:.40}",
+        "expected",
+    )
+    return None
 
 
 def _python_file(
