@@ -51,8 +51,14 @@ def _grade_file(grader: Grader, exercise: CodeExercise, path: Path) -> GradeResu
 
 
 def _diagnosed_as(result: GradeResult, diagnosis: str) -> bool:
-    """The declared diagnosis is the cause's tag, the status, or a word of the headline."""
+    """The declared diagnosis is the cause's tag, the status, or a word of the headline.
+
+    `wrong` means "rejected, and no simple cause named" (every headline says "wrong"
+    somewhere, so a word match would prove nothing).
+    """
     if result.passed:
         return False
     wanted = diagnosis.lower()
+    if wanted == "wrong":
+        return result.status == "failed" and result.cause in (None, "elements")
     return wanted in (result.cause, result.status) or wanted in result.diagnosis.lower()
