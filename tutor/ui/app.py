@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -12,20 +14,24 @@ from tutor.core.curriculum import Curriculum, ItemEntry
 from tutor.core.workspace import Workspace
 from tutor.ui.commands import ItemCommands
 from tutor.ui.messages import CurriculumLoaded, OpenItem, StepItem
-from tutor.ui.screens.choice import ChoiceScreen
-from tutor.ui.screens.code import CodeScreen
-from tutor.ui.screens.derivation import DerivationScreen
 from tutor.ui.screens.home import HomeScreen
 from tutor.ui.screens.item_screen import ItemScreen
-from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.services import Services
 
-SCREENS_BY_KIND: dict[str, type[ItemScreen]] = {
-    "lesson": LessonScreen,
-    "derivation": DerivationScreen,
-    "code": CodeScreen,
-    "choice": ChoiceScreen,
+SCREENS_BY_KIND = {
+    "lesson": ("tutor.ui.screens.lesson", "LessonScreen"),
+    "derivation": ("tutor.ui.screens.derivation", "DerivationScreen"),
+    "code": ("tutor.ui.screens.code", "CodeScreen"),
+    "choice": ("tutor.ui.screens.choice", "ChoiceScreen"),
 }
+"""Imported when first opened: the editor and its highlighting are not needed for home."""
+
+
+def screen_class(kind: str) -> type[ItemScreen]:
+    """The screen class for an item kind."""
+    module, name = SCREENS_BY_KIND[kind]
+    screen: type[ItemScreen] = getattr(importlib.import_module(module), name)
+    return screen
 
 
 class TutorApp(App[int]):
@@ -57,6 +63,13 @@ class TutorApp(App[int]):
     def _warm_up(self) -> None:
         self.services.warm_up()
 
+    def exit(
+        self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        """Stop the workers first: a warm-up still waiting on them would delay the exit."""
+        self.services.close()
+        super().exit(result, return_code, message)
+
     @on(CurriculumLoaded)
     def _remember(self, message: CurriculumLoaded) -> None:
         self.curriculum = message.data
@@ -83,7 +96,7 @@ class TutorApp(App[int]):
         unit = None if self.curriculum is None else self.curriculum.unit_of(entry)
         if unit is None:
             return
-        screen = SCREENS_BY_KIND[entry.item.kind](entry, unit, self.workspace, self.services)
+        screen = screen_class(entry.item.kind)(entry, unit, self.workspace, self.services)
         if replace and isinstance(self.screen, ItemScreen):
             self.switch_screen(screen)
         else:

@@ -22,14 +22,18 @@ class Services:
         """Derivation checks and previews."""
         self.grader = GradingService()
         """Code grading."""
+        self._closed = False
 
     def warm_up(self) -> None:
         """Start both workers (call from a thread); a failure now is retried on first use."""
         for service in (self.checker, self.grader):
+            if self._closed:  # the app quit while the other one started
+                return
             with contextlib.suppress(WorkerFailure, OSError):
                 service.start()
 
     def close(self) -> None:
-        """Stop both workers (and the grader's sandbox)."""
+        """Stop both workers (and the grader's sandbox); a warm-up in progress gives up."""
+        self._closed = True
         self.checker.close()
         self.grader.close()

@@ -69,7 +69,8 @@ class CodeScreen(ExerciseScreen):
         with Horizontal(id="code-body"):
             with Vertical(id="editor-column"):
                 yield Static(f"def {exercise.signature}", id="signature", markup=False)
-                yield TextArea.code_editor("", language="python", id="editor")
+                # The language is set once the code is in: highlighting compiles per load.
+                yield TextArea.code_editor("", id="editor")
                 with Horizontal(id="actions"):
                     yield Button(
                         "Run checks ^r", id="check-button", variant="primary", compact=True
@@ -128,6 +129,7 @@ class CodeScreen(ExerciseScreen):
 
     def _show_code(self, code: str, note: str | None) -> None:
         self.editor.load_text(code)
+        self.editor.language = "python"
         self._loaded = True
         self._status_idle()
         if note:

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from tutor.core.curriculum import CurriculumEntry, ItemEntry, PackEntry, UnitEntry
 from tutor.core.model import ChoiceExercise, CodeExercise, DerivationExercise, Item, Lesson
+from tutor.core.variants import choose_variant, with_variant
 from tutor.ui.marks import mark_of
 from tutor.ui.widgets.markdown import TutorMarkdown
 
@@ -28,9 +29,12 @@ class ItemPanel(VerticalScroll):
         yield Static(id="item-meta", markup=False)
         yield TutorMarkdown(id="item-text")
 
+    learner_key = ""
+    """Whose variant of randomised exercises to show (set once progress is loaded)."""
+
     async def show(self, entry: CurriculumEntry | None) -> None:
         """Display `entry` (or a placeholder for `None`) and scroll back to the top."""
-        title, meta, text = describe(entry)
+        title, meta, text = describe(entry, self.learner_key)
         self.query_one("#item-title", Static).update(title)
         self.query_one("#item-meta", Static).update(meta)
         await self.query_one("#item-text", TutorMarkdown).update(text)
@@ -42,10 +46,10 @@ class ItemPanel(VerticalScroll):
         return self.query_one("#item-text", TutorMarkdown).source
 
 
-def describe(entry: CurriculumEntry | None) -> tuple[str, str, str]:
+def describe(entry: CurriculumEntry | None, learner_key: str = "") -> tuple[str, str, str]:
     """`(title, meta line, Markdown text)` for an entry of the tree."""
     if isinstance(entry, ItemEntry):
-        return entry.item.title, _item_meta(entry), item_text(entry.item)
+        return entry.item.title, _item_meta(entry), item_text(entry.item, learner_key)
     if isinstance(entry, UnitEntry):
         lines = [f"- {mark_of(e)} {e.item.title} *({e.item.kind})*" for e in entry.items]
         return entry.unit.title, f"Unit · {entry.done}/{entry.total} done", "\n".join(lines)
@@ -67,10 +71,15 @@ def _item_meta(entry: ItemEntry) -> str:
     return " · ".join(parts)
 
 
-def item_text(item: Item) -> str:
-    """The lesson body or the exercise prompt, with what the learner will be asked for."""
+def item_text(item: Item, learner_key: str = "") -> str:
+    """The lesson body or the exercise prompt, with what the learner will be asked for.
+
+    Randomised derivations are shown in `learner_key`'s variant, as the checker will see them.
+    """
     if isinstance(item, Lesson):
         return _without_title(item.body, item.title)
+    if isinstance(item, DerivationExercise):
+        item = with_variant(item, choose_variant(item, learner_key))
     prompt = item.prompt.strip()
     if isinstance(item, DerivationExercise):
         labels = ", ".join(f"`{part.label}`" for part in item.parts)
