@@ -46,10 +46,17 @@ class ItemPanel(VerticalScroll):
         return self.query_one("#item-text", TutorMarkdown).source
 
 
+PREVIEW_CHARS = 1200
+"""The panel previews a lesson; rendering a whole one cost more than the rest of start-up."""
+
+
 def describe(entry: CurriculumEntry | None, learner_key: str = "") -> tuple[str, str, str]:
     """`(title, meta line, Markdown text)` for an entry of the tree."""
     if isinstance(entry, ItemEntry):
-        return entry.item.title, _item_meta(entry), item_text(entry.item, learner_key)
+        text = item_text(entry.item, learner_key)
+        if isinstance(entry.item, Lesson):
+            text = preview(text)
+        return entry.item.title, _item_meta(entry), text
     if isinstance(entry, UnitEntry):
         lines = [f"- {mark_of(e)} {e.item.title} *({e.item.kind})*" for e in entry.items]
         return entry.unit.title, f"Unit · {entry.done}/{entry.total} done", "\n".join(lines)
@@ -90,6 +97,23 @@ def item_text(item: Item, learner_key: str = "") -> str:
         options = "\n".join(f"{n}. {option}" for n, option in enumerate(item.options, start=1))
         return f"{prompt}\n\n{options}"
     return prompt
+
+
+def preview(markdown: str, limit: int = PREVIEW_CHARS) -> str:
+    """The first paragraphs of `markdown`, up to about `limit` characters, never cutting a
+    code block or table in half."""
+    if len(markdown) <= limit:
+        return markdown
+    kept: list[str] = []
+    size = 0
+    for block in markdown.split("\n\n"):
+        if kept and size + len(block) > limit:
+            break
+        kept.append(block)
+        size += len(block) + 2
+    if sum(block.count("```") for block in kept) % 2:  # a fence opened, not closed
+        kept.pop()
+    return "\n\n".join(kept) + "\n\n*… press enter to read the whole lesson.*"
 
 
 def _without_title(body: str, title: str) -> str:
