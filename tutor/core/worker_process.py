@@ -42,7 +42,11 @@ class WorkerProcess:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[str | None] = queue.Queue()
-        self._cancelled = threading.Event()
+        self._cancels = 0
+        """How many times cancel() was called: a request made before a cancel is cancelled,
+        even one still waiting for the lock (a flag cleared per request would lose it)."""
+        self._serving = 0
+        """`_cancels` as it was when the request being served was made."""
 
     @property
     def pid(self) -> int | None:
@@ -52,7 +56,9 @@ class WorkerProcess:
 
     def start(self) -> None:
         """Start (and warm) the worker now rather than on the first request."""
+        made = self._cancels
         with self._lock:
+            self._serving = made
             self._ensure_started()
 
     def ask(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
@@ -60,8 +66,11 @@ class WorkerProcess:
 
         Raises TimeoutError (the worker is killed), WorkerCancelled or WorkerFailure.
         """
+        made = self._cancels
         with self._lock:
-            self._cancelled.clear()
+            self._serving = made
+            if self._cancels != made:
+                raise WorkerCancelled
             self._ensure_started()
             assert self._process is not None and self._process.stdin is not None
             try:
@@ -81,8 +90,8 @@ class WorkerProcess:
             return reply
 
     def cancel(self) -> None:
-        """Stop whatever the worker is doing; the waiting request raises WorkerCancelled."""
-        self._cancelled.set()
+        """Stop whatever the worker is doing; requests made so far raise WorkerCancelled."""
+        self._cancels += 1
         process = self._process
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -105,7 +114,7 @@ class WorkerProcess:
             raise TimeoutError from None
         if line is None:
             self._stop()
-            if self._cancelled.is_set():
+            if self._cancels != self._serving:
                 raise WorkerCancelled
             raise WorkerFailure(f"{self.name} stopped unexpectedly")
         return line
@@ -129,6 +138,8 @@ class WorkerProcess:
         ).start()
         try:
             ready = json.loads(self._next_line(self.start_timeout_s))
+        except WorkerCancelled:
+            raise
         except (TimeoutError, json.JSONDecodeError):
             self._stop()
             raise WorkerFailure(f"{self.name} did not start") from None

@@ -51,6 +51,7 @@ class TutorApp(App[int]):
         """The packs and progress every screen works with."""
         self.services = services if services is not None else Services()
         """The checker and grader processes."""
+        self._owns_services = services is None
         self.curriculum: Curriculum | None = None
         """The curriculum as last read (for the palette and next/previous)."""
 
@@ -67,7 +68,8 @@ class TutorApp(App[int]):
         self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None
     ) -> None:
         """Stop the workers first: a warm-up still waiting on them would delay the exit."""
-        self.services.close()
+        if self._owns_services:
+            self.services.close()
         super().exit(result, return_code, message)
 
     @on(CurriculumLoaded)

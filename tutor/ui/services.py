@@ -11,7 +11,7 @@ import contextlib
 
 from tutor.core.grading.service import GradingService
 from tutor.core.symbolic.service import SymbolicService
-from tutor.core.worker_process import WorkerFailure
+from tutor.core.worker_process import WorkerCancelled, WorkerFailure
 
 
 class Services:
@@ -29,7 +29,7 @@ class Services:
         for service in (self.checker, self.grader):
             if self._closed:  # the app quit while the other one started
                 return
-            with contextlib.suppress(WorkerFailure, OSError):
+            with contextlib.suppress(WorkerFailure, WorkerCancelled, OSError):
                 service.start()
 
     def close(self) -> None:

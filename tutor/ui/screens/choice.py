@@ -62,7 +62,6 @@ class ChoiceScreen(ExerciseScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._asked_at = time.monotonic()
 
     @property

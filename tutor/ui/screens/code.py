@@ -61,6 +61,8 @@ class CodeScreen(ExerciseScreen):
         Binding("ctrl+r", "check", "Run"),
         Binding("ctrl+o", "open_editor", "Editor"),
         Binding("ctrl+f", "toggle_watch", "Watch"),
+        # Ahead of the editor, which would take escape only to leave itself.
+        Binding("escape", "escape", "Back", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -104,7 +106,6 @@ class CodeScreen(ExerciseScreen):
         return self.query_one("#editor", TextArea)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._draft_timer: Timer | None = None
         self._watch_timer: Timer | None = None
         self._known_mtime: int | None = None
@@ -120,7 +121,8 @@ class CodeScreen(ExerciseScreen):
         with contextlib.suppress(DataDirError, StoreError):
             draft = self.workspace.store.draft(self.pack_id, self.item_id)
         code, note = draft or self.code_exercise.starter_code(), None
-        if modified_ns(self.path) is not None:
+        self._known_mtime = modified_ns(self.path)
+        if self._known_mtime is not None:
             with contextlib.suppress(WorkFileError):
                 on_disk = read_work_file(self.path)
                 if on_disk != code:
@@ -155,6 +157,13 @@ class CodeScreen(ExerciseScreen):
             self.workspace.store.save_draft(self.pack_id, self.item_id, code)
         except (DataDirError, StoreError) as error:
             self.app.call_from_thread(report_progress_error, self.app, str(error))
+        self._mirror(code)
+
+    def _mirror(self, code: str) -> None:
+        """Copy `code` to the working file, unless it was saved from outside since our last
+        write (watch mode picks that save up; overwriting it would lose it)."""
+        if modified_ns(self.path) not in (None, self._known_mtime):
+            return
         with contextlib.suppress(WorkFileError):
             self._known_mtime = write_work_file(self.path, code)
 
@@ -163,7 +172,7 @@ class CodeScreen(ExerciseScreen):
         if self._latest_code is not None:
             with contextlib.suppress(DataDirError, StoreError):
                 self.workspace.store.save_draft(self.pack_id, self.item_id, self._latest_code)
-        super().on_unmount()
+            self._mirror(self._latest_code)
 
     # -- checking
 
@@ -195,6 +204,16 @@ class CodeScreen(ExerciseScreen):
 
     def cancel(self) -> None:
         self.services.grader.cancel()
+
+    def action_escape(self) -> None:
+        """Cancel running code (even from inside the editor); else leave the editor; else
+        go back to the curriculum."""
+        if self.busy:
+            self.cancel()
+        elif self.focused is self.editor:
+            self.focus_next()
+        else:
+            self.action_back()
 
     @on(CodeGraded)
     def _show_grade(self, message: CodeGraded) -> None:
@@ -232,7 +251,7 @@ class CodeScreen(ExerciseScreen):
             )
             return
         try:
-            self._known_mtime = write_work_file(self.path, self.editor.text)
+            self._mirror(self.editor.text)
             with self.app.suspend():
                 subprocess.run([*shlex.split(command), str(self.path)], check=False)
         except (OSError, WorkFileError) as error:
@@ -251,7 +270,7 @@ class CodeScreen(ExerciseScreen):
             self.notify("Stopped watching the file.", timeout=3)
         else:
             with contextlib.suppress(WorkFileError):
-                self._known_mtime = write_work_file(self.path, self.editor.text)
+                self._mirror(self.editor.text)
             self._watch_timer = self.set_interval(WATCH_INTERVAL_S, self._poll_file)
             self.notify(
                 f"Edit {self.path} in your editor; every save is checked.",

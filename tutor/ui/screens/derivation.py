@@ -67,7 +67,6 @@ class DerivationScreen(ExerciseScreen):
         return with_variant(item, choose_variant(item, self.workspace.learner_key))
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._preview_timers: dict[str, Timer] = {}
         self._draft_timer: Timer | None = None
         self._started = time.monotonic()
@@ -121,6 +120,8 @@ class DerivationScreen(ExerciseScreen):
     @on(PreviewReady)
     def _show_preview(self, message: PreviewReady) -> None:
         part = self.query_one(f"#part-{message.part_id}", PartAnswer)
+        if message.preview.error == "cancelled":  # the learner cancelled a check
+            return
         if part.text == message.text:  # otherwise a newer preview is on its way
             part.show_preview(message.preview)
 
@@ -215,8 +216,7 @@ def definitions(exercise: DerivationExercise) -> str:
 
 
 def _part_of(field: Input) -> PartAnswer | None:
-    parent = field.parent
-    return parent if isinstance(parent, PartAnswer) else None
+    return next((node for node in field.ancestors if isinstance(node, PartAnswer)), None)
 
 
 def _countable(result: CheckResult) -> bool:

@@ -61,7 +61,6 @@ class ExerciseScreen(ItemScreen):
         return True
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._load_history()
 
     @work(thread=True, exclusive=True, group="history")
@@ -88,7 +87,7 @@ class ExerciseScreen(ItemScreen):
             return
         index = hints.revealed
         hints.reveal(index + 1)
-        hints.scroll_visible()
+        self.call_after_refresh(hints.scroll_visible)  # once the new lines are laid out
         write_progress(
             self.app, self.workspace, lambda s: s.use_hint(self.pack_id, self.item_id, index)
         )
@@ -102,7 +101,7 @@ class ExerciseScreen(ItemScreen):
                 return
             hints = self.query_one(HintsPanel)
             await hints.show_solution()
-            hints.scroll_visible()
+            self.call_after_refresh(hints.scroll_visible)
             write_progress(
                 self.app,
                 self.workspace,

@@ -50,6 +50,8 @@ class ItemScreen(Screen[None]):
     def item_id(self) -> str:
         return self.entry.item.id
 
+    # Textual calls every class's own on_mount/on_unmount along the MRO: subclasses add
+    # their own handlers and never call super() (that would run these twice).
     def on_mount(self) -> None:
         self.sub_title = self.entry.item.title
         write_progress(

@@ -51,7 +51,6 @@ class LessonScreen(ItemScreen):
         return [e for e in self.unit.items if e.item.kind != "lesson"]
 
     def on_mount(self) -> None:
-        super().on_mount()
         has_exercises = bool(self.unit_exercises())
         self.query_one("#lesson-exercises").display = has_exercises
         self.query_one("#lesson-exercises-title").display = has_exercises
