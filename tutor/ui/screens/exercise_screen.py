@@ -111,13 +111,9 @@ class ExerciseScreen(ItemScreen):
 
         self.app.push_screen(ConfirmDialog(SOLUTION_QUESTION, yes="Show it"), answered)
 
-    def action_check(self) -> None:
-        """Check the answer (each screen implements it)."""
-        raise NotImplementedError
-
     @on(Button.Pressed, "#check-button")
-    def _check_pressed(self) -> None:
-        self.action_check()
+    async def _check_pressed(self) -> None:
+        await self.run_action("check")  # each exercise screen has its own action_check
 
     @on(Button.Pressed, "#hint-button")
     def _hint_pressed(self) -> None:
