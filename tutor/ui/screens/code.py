@@ -251,9 +251,14 @@ class CodeScreen(ExerciseScreen):
             )
             return
         try:
+            argv = [*shlex.split(command), str(self.path)]
+        except ValueError as error:  # unbalanced quotes in $EDITOR
+            self.notify(f"Cannot read $EDITOR {command!r}: {error}", severity="error")
+            return
+        try:
             self._mirror(self.editor.text)
             with self.app.suspend():
-                subprocess.run([*shlex.split(command), str(self.path)], check=False)
+                subprocess.run(argv, check=False)
         except (OSError, WorkFileError) as error:
             self.notify(f"Could not run {command!r}: {error}", severity="error", markup=False)
             return
