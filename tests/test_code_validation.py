@@ -103,3 +103,18 @@ def test_a_broken_reference_is_a_clear_error_for_check_and_validate(pack: Path) 
     )
     assert result.returncode == 2 and "cannot be graded" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_declared_wrong_means_no_named_cause() -> None:
+    from tutor.core.grading.results import GradeResult
+    from tutor.core.grading.validation import _diagnosed_as
+
+    def failed(cause: str | None, headline: str) -> GradeResult:
+        return GradeResult("failed", (), headline, cause, "", False, None, "limits-only")
+
+    assert _diagnosed_as(
+        failed(None, "dx is wrong, and no single simple mistake explains it"), "wrong"
+    )
+    assert _diagnosed_as(failed("elements", "3 of 12 entries of dx are wrong"), "wrong")
+    assert not _diagnosed_as(failed("factor", "dK is off by a factor: a scale is wrong"), "wrong")
+    assert _diagnosed_as(failed("factor", "dK is off by a factor: a scale is wrong"), "factor")

@@ -533,3 +533,44 @@ def test_missing_gradients_are_reported() -> None:
     results = diagnose_gradients(["x", "W"], [G], [G, G])
     assert results[0].passed and not results[1].passed
     assert results[1].got_shape is None and "missing" in results[1].message
+
+
+# --- this session's rules: precision, lone matches, single numbers, and `wrong` ---------------
+
+RNG = np.random.default_rng(7)
+EXPECTED = RNG.uniform(0.5, 2.0, size=(4, 6)) * RNG.choice([-1.0, 1.0], size=(4, 6))
+
+
+def test_close_everywhere_but_not_within_tolerance_is_precision() -> None:
+    float32_like = EXPECTED * (1 + RNG.uniform(2e-4, 3e-3, size=EXPECTED.shape))
+    result = compare_gradient("x", float32_like, EXPECTED)
+    assert not result.passed and result.cause == "precision"
+    assert "float64" in result.message
+
+
+def test_right_to_rounding_is_still_right() -> None:
+    assert compare_gradient("x", EXPECTED * (1 + 1e-9), EXPECTED).passed
+
+
+def test_one_entry_near_by_coincidence_is_not_an_elements_pattern() -> None:
+    smooth_error = EXPECTED + 0.3 * np.abs(EXPECTED)  # wrong everywhere by a smooth term
+    smooth_error[0, 0] = EXPECTED[0, 0] * (1 + 5e-5)  # one entry lands within tolerance
+    result = compare_gradient("x", smooth_error, EXPECTED)
+    assert not result.passed and result.cause != "elements"
+
+
+def test_exactly_right_entries_among_wrong_ones_are_elements() -> None:
+    overwritten = EXPECTED * 3.7 + 1.0
+    overwritten[:, 0] = EXPECTED[:, 0]  # computed by the right formula: right to rounding
+    result = compare_gradient("x", overwritten, EXPECTED)
+    assert result.cause == "elements" and result.mismatch_map
+
+
+def test_a_wrong_single_number_is_not_an_arbitrary_factor() -> None:
+    result = compare_gradient("b", np.array(-6.176), np.array(1.0), batch_size=5)
+    assert not result.passed and result.cause is None
+
+
+def test_a_single_number_twice_too_large_is_still_named() -> None:
+    result = compare_gradient("b", np.array(2.0 * 0.8), np.array(0.8))
+    assert result.cause == "factor" and "twice" in result.message
