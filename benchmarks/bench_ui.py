@@ -2,14 +2,17 @@
 
     python benchmarks/bench_ui.py [--runs N] [--stall-runs N] [--rss-runs N] [--skip PART]
 
-- launch: `python -m tutor` (fresh BACKPROP_TUTOR_HOME, TERM=xterm-256color) started in a
-  100×30 tmux pane on a private socket, timed from `tmux new-session` until
-  `tmux capture-pane` (polled every 10 ms) shows the home screen's content: the first
-  pack's title and the item the cursor starts on (tree, panel title), and the first words
-  of that item's text (the panel's Markdown, drawn last), read from the packs. Against
-  benchmarks/minimal_textual_app.py (Header, Tree, Footer) started the same way until its
-  tree is shown. Runs interleaved A B A B … after one unmeasured run of each; medians and
-  their ratio. For information: how long each takes to exit after `q`.
+- launch: `python -m tutor` (TERM=xterm-256color) started in a 100×30 tmux pane on a
+  private socket, timed from `tmux new-session` until `tmux capture-pane` (polled every
+  10 ms) shows the home screen's content: the first pack's title and the item the cursor
+  starts on (tree, panel title), and the first words of that item's text (the panel's
+  Markdown, drawn last), read from the packs. A returning learner: every measured run uses
+  the data folder (BACKPROP_TUTOR_HOME) the unmeasured first run made, as every launch but
+  the first does. Against benchmarks/minimal_textual_app.py (Header, Tree, Footer) started
+  the same way until its tree is shown. Runs interleaved A B A B … after one unmeasured run
+  of each; medians and their ratio. For information: a learner's very first launch (a new
+  data folder each time: packs read from their files, progress created), and how long each
+  app takes to exit after `q`.
 - stalls: the real app run headless (`run_test`, 80×24) on the UI fixture pack, with a task
   on its event loop that sleeps 5 ms at a time and records how late it wakes up (and how
   much of that the loop thread spent on the CPU: the rest is a busy machine or another
@@ -72,6 +75,8 @@ HOME_SIGN_WORDS = 3
 MINIMAL_SIGNS = ("Minimal unit", "Minimal leaf three")
 POLL_S = 0.01
 TIMEOUT_S = 20.0
+FIRST_LAUNCH_RUNS = 3
+"""First launches (a new data folder: packs read from their files, progress created)."""
 
 
 # -- 1. launch in a real terminal ------------------------------------------------------------
@@ -192,11 +197,26 @@ def leftover_processes(marker: str) -> list[int]:
     return found
 
 
+def compile_bytecode() -> None:
+    """Write the tutor's .pyc files, as `pip install` does for a wheel.
+
+    An editable install has none, and with PYTHONDONTWRITEBYTECODE set (as on this machine)
+    Python never writes them: every launch would compile the tutor's sources, which no
+    installed copy does (Textual's own files are compiled already).
+    """
+    import compileall
+
+    import tutor
+
+    compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
+
+
 def bench_launch(runs: int) -> dict[str, Any] | None:
+    compile_bytecode()
     tutor_command = [sys.executable, "-m", "tutor"]
     minimal_command = [sys.executable, str(MINIMAL_APP)]
     home = home_signs()
-    tutor, minimal = LaunchTimes(), LaunchTimes()
+    tutor, minimal, first = LaunchTimes(), LaunchTimes(), LaunchTimes()
     tmux = Tmux()
     marker = f"bench-ui-home-{uuid.uuid4().hex[:8]}"
     failures: list[str] = []
@@ -204,18 +224,21 @@ def bench_launch(runs: int) -> dict[str, Any] | None:
         try:
             # One idle session keeps the server up, so no run pays for starting it.
             tmux("new-session", "-d", "-s", "keep", *PANE, "sleep", "600")
-            # One unmeasured run of each warms the disk cache and the bytecode caches.
-            launch_once(tmux, tutor_command, home, Path(folder) / "warm")
+            # One unmeasured run of each warms the disk cache and the bytecode caches, and
+            # makes the learner's data folder (progress, the pack cache) that runs reuse.
+            learner = Path(folder) / "learner"
+            launch_once(tmux, tutor_command, home, learner)
             launch_once(tmux, minimal_command, MINIMAL_SIGNS, Path(folder) / "warm-minimal")
             for n in range(runs):
-                for command, signs, times in (
-                    (tutor_command, home, tutor),
-                    (minimal_command, MINIMAL_SIGNS, minimal),
+                for command, signs, times, data in (
+                    (tutor_command, home, tutor, learner),
+                    (minimal_command, MINIMAL_SIGNS, minimal, learner),
+                    (tutor_command, home, first, Path(folder) / f"new-{n}"),
                 ):
+                    if times is first and n >= FIRST_LAUNCH_RUNS:
+                        continue
                     try:
-                        shown, quit_s = launch_once(
-                            tmux, command, signs, Path(folder) / f"{n}-{len(times.shown)}"
-                        )
+                        shown, quit_s = launch_once(tmux, command, signs, data)
                     except RuntimeError as error:  # e.g. a pack broken by an edit mid-run
                         failures.append(str(error))
                         continue
@@ -242,6 +265,8 @@ def bench_launch(runs: int) -> dict[str, Any] | None:
         print(f"  ({len(failures)} run(s) failed and are left out)")
     report_times("minimal Textual app (baseline)", minimal.shown)
     report_times("python -m tutor → home screen", tutor.shown, minimal.shown)
+    if first.shown:
+        report_times("  (info) first launch ever (new data folder)", first.shown, minimal.shown)
     report_times("  (info) minimal app: q → exited", minimal.quit)
     report_times("  (info) python -m tutor: q → exited", tutor.quit)
     if leftovers:

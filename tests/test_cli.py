@@ -246,3 +246,38 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
         os.close(write_end)
     assert result.returncode == 141
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "data_dir", "packs"),
+    [
+        ([], None, []),
+        (["--data-dir", "d"], "d", []),
+        (["--pack", "a", "--pack=b", "--data-dir=d"], "d", ["a", "b"]),
+    ],
+)
+def test_starting_the_app_is_recognised_without_the_full_parser(
+    args: list[str], data_dir: str | None, packs: list[str]
+) -> None:
+    from tutor.cli import _app_options
+
+    options = _app_options(args)
+    assert options is not None and options.command is None
+    assert getattr(options, "data_dir", None) == data_dir
+    assert (getattr(options, "pack_dirs_before_command", None) or []) == packs
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["--help"], ["--version"], ["--pack"], ["--data-dir", "d", "show", "x"]]
+)
+def test_anything_else_goes_to_the_full_parser(args: list[str]) -> None:
+    from tutor.cli import _app_options
+
+    assert _app_options(args) is None
+
+
+def test_a_broken_app_option_gets_the_full_parsers_message(tmp_path: Path) -> None:
+    result = run_cli("--pack", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "argument --pack: expected one argument" in result.stderr
+    assert "usage: backprop-tutor" in result.stderr and "COMMAND" in result.stderr

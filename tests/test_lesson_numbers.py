@@ -85,8 +85,11 @@ def test_stated_value_is_the_computed_one(lesson: str, item: Claim) -> None:
 def test_the_rule_catches_an_unclaimed_number() -> None:
     text = "At x = 1 we get c = 25, and a = 2x, so d = 7."
     spans = covered_spans(text, [Claim("x = 1", None)])
-    flagged = [m.group(1) for m in STATED.finditer(text) if not any(
-        lo <= m.start(1) and m.end(1) <= hi for lo, hi in spans)]
+    flagged = [
+        m.group(1)
+        for m in STATED.finditer(text)
+        if not any(lo <= m.start(1) and m.end(1) <= hi for lo, hi in spans)
+    ]
     assert flagged == ["25", "7"]
 
 

@@ -114,5 +114,3 @@ def test_code_with_a_diagnosis(snap_compare: Callable[..., bool], app: TutorApp)
         await until(pilot, graded, "the grade")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=diagnosed)
-
-

@@ -31,8 +31,9 @@ def numerical_dx(x: np.ndarray = X, h: float = 1e-6) -> np.ndarray:
     grad = np.zeros_like(x)
     for j in range(x.size):
         step = np.eye(x.size)[j] * h
-        grad[j] = (UPSTREAM[: x.size] @ normalize(x + step)
-                   - UPSTREAM[: x.size] @ normalize(x - step)) / (2 * h)
+        grad[j] = (
+            UPSTREAM[: x.size] @ normalize(x + step) - UPSTREAM[: x.size] @ normalize(x - step)
+        ) / (2 * h)
     return grad
 
 

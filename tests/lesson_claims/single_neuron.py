@@ -30,8 +30,14 @@ def backward() -> dict[str, float]:
     dz = (a - Y) * a * (1 - a)
     dw, dx = dz * X, dz * W
     return {
-        "da": a - Y, "slope": a * (1 - a), "dz": dz,
-        "dw1": dw[0], "dw2": dw[1], "db": dz, "dx1": dx[0], "dx2": dx[1],
+        "da": a - Y,
+        "slope": a * (1 - a),
+        "dz": dz,
+        "dw1": dw[0],
+        "dw2": dw[1],
+        "db": dz,
+        "dx1": dx[0],
+        "dx2": dx[1],
     }
 
 

@@ -7,8 +7,17 @@ import math
 from tests.lesson_claims import claim, given
 
 X1, X2, Y = 1.0, 0.5, 1.0
-W = {"w11": 0.5, "w12": -0.3, "b1": 0.1, "w21": -0.4, "w22": 0.8, "b2": 0.0,
-     "v1": 1.2, "v2": -0.7, "c": 0.2}
+W = {
+    "w11": 0.5,
+    "w12": -0.3,
+    "b1": 0.1,
+    "w21": -0.4,
+    "w22": 0.8,
+    "b2": 0.0,
+    "v1": 1.2,
+    "v2": -0.7,
+    "c": 0.2,
+}
 
 
 def sigma(z: float) -> float:
@@ -30,9 +39,18 @@ def backward() -> dict[str, float]:
     d1 = d_out * W["v1"] * f["h1"] * (1 - f["h1"])
     d2 = d_out * W["v2"] * f["h2"] * (1 - f["h2"])
     return {
-        "d_out": d_out, "dv1": d_out * f["h1"], "dv2": d_out * f["h2"], "dc": d_out,
-        "dh1": d_out * W["v1"], "sp1": f["h1"] * (1 - f["h1"]), "d1": d1, "d2": d2,
-        "dw11": d1 * X1, "dw12": d1 * X2, "dw21": d2 * X1, "dw22": d2 * X2,
+        "d_out": d_out,
+        "dv1": d_out * f["h1"],
+        "dv2": d_out * f["h2"],
+        "dc": d_out,
+        "dh1": d_out * W["v1"],
+        "sp1": f["h1"] * (1 - f["h1"]),
+        "d1": d1,
+        "d2": d2,
+        "dw11": d1 * X1,
+        "dw12": d1 * X2,
+        "dw21": d2 * X1,
+        "dw22": d2 * X2,
     }
 
 

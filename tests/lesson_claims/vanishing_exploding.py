@@ -74,8 +74,10 @@ CLAIMS = [
     claim("norms[9] / norms[0] ≈ 7.1e5", lambda: sig(10) / sig(1)),
     claim("a factor of 3 to 15 at every layer", lambda: min(sigmoid_ratios()), stated="3"),
     claim("a factor of 3 to 15 at every layer", lambda: max(sigmoid_ratios()), stated="15"),
-    claim("stays within a factor of about 4", lambda: max(relu(k) for k in range(1, 11))
-          / min(relu(k) for k in range(1, 11))),
+    claim(
+        "stays within a factor of about 4",
+        lambda: max(relu(k) for k in range(1, 11)) / min(relu(k) for k in range(1, 11)),
+    ),
     given("h_k = h_{k−1} + f(h_{k−1})"),
     given("dh = (hs[-1] - y) / N"),
     given("weight_std, n_layers=10, D=32, N=64"),

@@ -9,7 +9,11 @@ from pathlib import Path
 from tutor.core.datadir import DataDirError, ensure_writable_dir
 from tutor.core.learner import learner_key
 from tutor.core.packs import Catalog, discover
+from tutor.core.packs.cache import cached_catalog, read_catalog
 from tutor.core.progress import ProgressStore
+
+CACHE_DIR = "cache"
+"""Inside the data folder: what can be rebuilt (deleting it loses nothing)."""
 
 
 class Workspace:
@@ -29,7 +33,28 @@ class Workspace:
 
     @cached_property
     def catalog(self) -> Catalog:
-        """Every pack that loaded, and the problems of those that did not."""
+        """Every pack that loaded, and the problems of those that did not (cached in the data
+        folder: see `tutor.core.packs.cache`)."""
+        return cached_catalog(self.data_dir / CACHE_DIR, self._cache_key(), self._discover)
+
+    def catalog_if_cached(self) -> Catalog | None:
+        """The catalog if the cache has it (a few ms), else None: loading is left to `catalog`."""
+        if "catalog" not in self.__dict__:
+            cached = read_catalog(self.data_dir / CACHE_DIR, self._cache_key())
+            if cached is None:
+                return None
+            self.__dict__["catalog"] = cached
+        return self.catalog
+
+    def _cache_key(self) -> tuple[object, ...]:
+        return (
+            str(self.data_dir),
+            tuple(str(Path(d).expanduser().absolute()) for d in self.pack_dirs),
+            self._include_entry_points,
+            self._include_builtin,
+        )
+
+    def _discover(self) -> Catalog:
         return discover(
             self.data_dir, self.pack_dirs, self._include_entry_points, self._include_builtin
         )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from tutor.core.choice import ChoiceResult
-from tutor.core.curriculum import Curriculum, ItemEntry
-from tutor.core.grading.results import GradeResult
-from tutor.core.progress import AttemptRecord
-from tutor.core.symbolic.results import CheckResult
-from tutor.core.symbolic.service import Preview
+if TYPE_CHECKING:  # types only: the results' modules are not needed to draw the home screen
+    from tutor.core.choice import ChoiceResult
+    from tutor.core.curriculum import Curriculum, ItemEntry
+    from tutor.core.grading.results import GradeResult
+    from tutor.core.progress import AttemptRecord
+    from tutor.core.symbolic.results import CheckResult
+    from tutor.core.symbolic.service import Preview
 
 
 class CurriculumLoaded(Message):

@@ -5,17 +5,18 @@ A broken pack is reported and skipped; it never hides the others.
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from tutor.core.model import Item, Pack, PackSource, Problem
-from tutor.core.packs.loader import MANIFEST, load_pack
+from tutor.core.packs.cache import note_read
 
 ENTRY_POINT_GROUP = "backprop_tutor.packs"
 USER_PACKS_DIR = "packs"
+MANIFEST = "pack.toml"
+"""The file that makes a folder a pack."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def builtin_pack_dir() -> Path:
     """The built-in pack: inside the installed package, or the top of a source checkout."""
     package_dir = Path(__file__).resolve().parents[2]
     installed = package_dir / "builtin"
+    note_read(installed / MANIFEST)
     return installed if (installed / MANIFEST).is_file() else package_dir.parent
 
 
@@ -65,6 +67,9 @@ def discover(
     `include_builtin=False` is for tests that need a curriculum that does not change when
     the built-in content does.
     """
+    # Loading is imported only when a cached catalog cannot be used (see cache.py).
+    from tutor.core.packs.loader import load_pack
+
     packs: dict[str, Pack] = {}
     problems: list[Problem] = []
     candidates = _candidates(data_dir, extra_dirs, include_entry_points, problems)
@@ -107,6 +112,7 @@ def _candidates(
 
 
 def _user_packs(folder: Path) -> list[Path]:
+    note_read(folder)
     if not folder.is_dir():
         return []
     return sorted(child for child in folder.iterdir() if child.is_dir())
@@ -114,6 +120,11 @@ def _user_packs(folder: Path) -> list[Path]:
 
 def _entry_point_packs(problems: list[Problem]) -> Iterator[Path]:
     """Pack folders of installed distributions, located without importing their code."""
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    for folder in sys.path:  # installing or removing a distribution changes its folder
+        note_read(Path(folder or "."))
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         origin = Path(f"<entry point {entry.name} = {entry.value}>")
         try:

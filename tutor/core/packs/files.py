@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.core.model import Problem
+from tutor.core.packs.cache import note_read
 
 MAX_FILE_BYTES = 2_000_000
 """Pack files are hand-written text; anything larger is a mistake, not content."""
@@ -14,6 +15,7 @@ MAX_FILE_BYTES = 2_000_000
 
 def read_text(path: Path) -> str | Problem:
     """The file's text, or a problem saying why it cannot be read."""
+    note_read(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return Problem(path, f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
@@ -58,6 +60,7 @@ def resolve_inside(root: Path, base: Path, reference: str) -> Path | str:
     """
     if not reference or Path(reference).is_absolute() or reference.startswith("~"):
         return f"'{reference}' must be a relative path inside the pack folder"
+    note_read(base / reference)  # as named: a symlink re-pointed changes what it stats as
     try:
         target = (base / reference).resolve()
     except (OSError, RuntimeError, ValueError) as error:

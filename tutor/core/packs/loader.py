@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from tutor.core.model import Item, Pack, PackSource, Problem, Unit
+from tutor.core.packs.discovery import MANIFEST
 from tutor.core.packs.exercises import load_exercise
 from tutor.core.packs.files import read_toml, resolve_inside
 from tutor.core.packs.lessons import load_lesson
 from tutor.core.packs.schema import Field, TableReader
 
-MANIFEST = "pack.toml"
 FORMAT_VERSIONS = (1,)
 
 MANIFEST_SPEC = {

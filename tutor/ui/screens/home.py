@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from typing import ClassVar
 
 from textual import on, work
@@ -15,7 +14,6 @@ from textual.widgets import Footer, Header, Static, Tree
 from tutor.core.curriculum import Curriculum, CurriculumEntry, ItemEntry, load_curriculum
 from tutor.core.workspace import Workspace
 from tutor.ui.messages import CurriculumLoaded, OpenItem
-from tutor.ui.screens.progress import ProgressScreen
 from tutor.ui.store_writes import report_progress_error
 from tutor.ui.widgets.curriculum_tree import CurriculumTree
 from tutor.ui.widgets.item_panel import ItemPanel
@@ -51,11 +49,21 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._data: Curriculum | None = None
-        self._load()
+        if self._workspace.catalog_if_cached() is not None:
+            # The usual start: packs from the cache and one SQLite query take a few ms, so the
+            # first frame has them (a worker thread would cost more than that in handoffs).
+            data = load_curriculum(self._workspace)
+            self._show(data)
+            self.app.post_message(CurriculumLoaded(data))  # for the palette and next/previous
+        else:
+            self._load()
+
+    def on_screen_suspend(self) -> None:
+        self._stale = True
 
     def on_screen_resume(self) -> None:
         """Back from an item or the progress screen: show what changed."""
-        if self._data is not None:
+        if getattr(self, "_stale", False) and self._data is not None:
             self._load()
 
     @work(thread=True, exclusive=True, group="home-load")
@@ -65,16 +73,20 @@ class HomeScreen(Screen[None]):
         self.post_message(CurriculumLoaded(data))
 
     @on(CurriculumLoaded)
-    def _show_data(self, message: CurriculumLoaded) -> None:
-        data, first = message.data, self._data is None
+    def _loaded(self, message: CurriculumLoaded) -> None:
+        self._show(message.data)  # the message goes on to the app
+
+    def _show(self, data: Curriculum) -> None:
+        first = self._data is None
         self._data = data
-        self.query_one(ItemPanel).learner_key = self._workspace.learner_key
+        panel = self.query_one(ItemPanel)
+        panel.learner_key = self._workspace.learner_key
         if first:
             self._show_messages(data)
             self.query_one(CurriculumTree).show(data)
-            # What start-up built stays: keep the collector from rescanning it on every
-            # full collection (those took 200–400 ms when opening a screen).
-            self.call_after_refresh(gc.freeze)
+            # The start item now, not once the tree has moved its cursor there (a frame later).
+            panel.show(data.start_item() or data.start_unit())
+            self.refresh_bindings()  # "Continue" needs the data
         else:
             self.query_one(CurriculumTree).refresh_progress(data)
 
@@ -96,8 +108,8 @@ class HomeScreen(Screen[None]):
             self.notify(notice, title="Progress", severity="warning", markup=False, timeout=20)
 
     @on(Tree.NodeHighlighted, "#curriculum")
-    async def _show_highlighted(self, event: Tree.NodeHighlighted[CurriculumEntry]) -> None:
-        await self.query_one(ItemPanel).show(event.node.data)
+    def _show_highlighted(self, event: Tree.NodeHighlighted[CurriculumEntry]) -> None:
+        self.query_one(ItemPanel).show(event.node.data)
 
     @on(Tree.NodeSelected, "#curriculum")
     def _open_item(self, event: Tree.NodeSelected[CurriculumEntry]) -> None:
@@ -114,6 +126,8 @@ class HomeScreen(Screen[None]):
 
     def action_progress(self) -> None:
         """Show completion, attempts, hints and time per unit."""
+        from tutor.ui.screens.progress import ProgressScreen
+
         self.app.push_screen(ProgressScreen(self._workspace))
 
     def action_focus_tree(self) -> None:

@@ -41,12 +41,15 @@ class CurriculumTree(Tree[CurriculumEntry]):
         start_unit, start_item = data.start_unit(), data.start_item()
         cursor: TreeNode[CurriculumEntry] | None = None
         for pack in data.packs:
-            pack_node = self.root.add(pack.pack.title, data=pack, expand=True)
+            # Titles as Text: a plain string would be read as markup ("[x]" would vanish).
+            pack_node = self.root.add(Text(pack.pack.title), data=pack, expand=True)
             for unit in pack.units:
-                unit_node = pack_node.add(unit.unit.title, data=unit, expand=unit is start_unit)
+                unit_node = pack_node.add(
+                    Text(unit.unit.title), data=unit, expand=unit is start_unit
+                )
                 cursor = unit_node if unit is start_unit and cursor is None else cursor
                 for entry in unit.items:
-                    item_node = unit_node.add_leaf(entry.item.title, data=entry)
+                    item_node = unit_node.add_leaf(Text(entry.item.title), data=entry)
                     cursor = item_node if entry is start_item else cursor
         if cursor is not None:
             # Line numbers exist only once the tree has laid itself out.

@@ -10,7 +10,7 @@ from tutor.core.curriculum import CurriculumEntry, ItemEntry, PackEntry, UnitEnt
 from tutor.core.model import ChoiceExercise, CodeExercise, DerivationExercise, Item, Lesson
 from tutor.core.variants import choose_variant, with_variant
 from tutor.ui.marks import mark_of
-from tutor.ui.widgets.markdown import TutorMarkdown
+from tutor.ui.widgets.markdown_preview import MarkdownPreview
 
 KIND_NAMES = {
     "lesson": "Lesson",
@@ -27,27 +27,32 @@ class ItemPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="item-title", markup=False)
         yield Static(id="item-meta", markup=False)
-        yield TutorMarkdown(id="item-text")
+        yield MarkdownPreview(id="item-text")
 
     learner_key = ""
     """Whose variant of randomised exercises to show (set once progress is loaded)."""
 
-    async def show(self, entry: CurriculumEntry | None) -> None:
+    _shown: CurriculumEntry | None = None
+
+    def show(self, entry: CurriculumEntry | None) -> None:
         """Display `entry` (or a placeholder for `None`) and scroll back to the top."""
+        if entry is not None and entry is self._shown:
+            return  # e.g. the tree's cursor arriving where start-up already showed
+        self._shown = entry
         title, meta, text = describe(entry, self.learner_key)
         self.query_one("#item-title", Static).update(title)
         self.query_one("#item-meta", Static).update(meta)
-        await self.query_one("#item-text", TutorMarkdown).update(text)
+        self.query_one("#item-text", MarkdownPreview).show(text)
         self.scroll_home(animate=False)
 
     @property
     def text(self) -> str:
         """The Markdown shown, for tests and screen readers."""
-        return self.query_one("#item-text", TutorMarkdown).source
+        return self.query_one("#item-text", MarkdownPreview).source
 
 
 PREVIEW_CHARS = 1200
-"""The panel previews a lesson; rendering a whole one cost more than the rest of start-up."""
+"""The panel previews a lesson's start; its screen shows the whole of it."""
 
 
 def describe(entry: CurriculumEntry | None, learner_key: str = "") -> tuple[str, str, str]:

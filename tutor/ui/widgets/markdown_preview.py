@@ -1,0 +1,168 @@
+"""The home panel's preview of lessons and prompts: their Markdown, drawn without a parser.
+
+Importing a Markdown parser and Textual's Markdown widget was a third of the app's start-up,
+for a panel that shows a few paragraphs. The preview draws what those paragraphs use:
+headings, paragraphs (re-flowed), lists, fenced and indented code, quotes and tables kept
+as written, and inline code, strong, emphasis and links. The item's own screen shows the
+full Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from textual.content import Content
+from textual.widgets import Static
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+LIST_ITEM = re.compile(r"^\s*(?:([-*+])|(\d{1,9}[.)]))\s+(.*)$")
+INLINE = re.compile(
+    r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)"
+    r"|\*\*(?P<strong>.+?)\*\*"
+    r"|(?<![\w*])\*(?P<em>[^*\s](?:[^*]*[^*\s])?)\*(?![\w*])"
+    r"|\[(?P<link>[^\]]+)\]\([^)\s]*\)"
+    r"|\\(?P<escaped>[\\`*_\[\]#>|-])"
+)
+"""Code spans first: inside them `*` and `[` are literal."""
+
+
+class MarkdownPreview(Static):
+    """A Static that shows Markdown as `preview` draws it, styled like Textual's Markdown."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "code_inline",
+        "code_block",
+        "em",
+        "strong",
+        "heading",
+        "link",
+        "quote",
+    }
+    DEFAULT_CSS = """
+    MarkdownPreview {
+        &:dark > .code_inline { background: $warning 10%; color: $text-warning 95%; }
+        &:light > .code_inline { background: $error 5%; color: $text-error 95%; }
+        & > .code_block { color: $text-muted; }
+        & > .em { text-style: italic; }
+        & > .strong { text-style: bold; }
+        & > .heading { color: $markdown-h2-color; text-style: bold; }
+        & > .link { text-style: underline; }
+        & > .quote { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.source = ""
+        """The Markdown shown."""
+
+    def show(self, markdown: str) -> None:
+        """Show `markdown`."""
+        self.source = markdown
+        self.update(preview(markdown))
+
+
+def preview(markdown: str) -> Content:
+    """`markdown` as styled text; styles name the component classes of `MarkdownPreview`."""
+    return Content("\n\n").join(_block(kind, lines) for kind, lines in _blocks(markdown))
+
+
+def _blocks(markdown: str) -> list[tuple[str, list[str]]]:
+    """(kind, lines) for each block: code, heading, list, verbatim, quote or paragraph."""
+    blocks: list[tuple[str, list[str]]] = []
+    lines = markdown.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        fence = FENCE.match(line)
+        if fence:
+            end = _closing_fence(lines, index, fence.group(1))
+            blocks.append(("code", lines[index + 1 : end]))
+            index = end + 1
+            continue
+        if line.strip():
+            _add_line(blocks, line, lines[index - 1].strip() == "" if index else True)
+        index += 1
+    return blocks
+
+
+def _closing_fence(lines: list[str], start: int, opener: str) -> int:
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped.startswith(opener[0] * len(opener)) and not stripped.strip(opener[0]):
+            return index
+    return len(lines)  # never closed: Markdown runs it to the end
+
+
+def _add_line(blocks: list[tuple[str, list[str]]], line: str, after_blank: bool) -> None:
+    """Start a block with `line`, or continue the last one."""
+    last = blocks[-1] if blocks and not after_blank else None
+    stripped = line.strip()
+    if line.startswith(("    ", "\t")) and (last is None or last[0] == "code"):
+        kind = "code"
+        line = line[4:] if line.startswith("    ") else line[1:]
+    elif stripped.startswith("#"):
+        blocks.append(("heading", [stripped.lstrip("#").strip()]))
+        return
+    elif stripped.startswith("|"):
+        kind = "verbatim"
+    elif stripped.startswith(">"):
+        kind = "quote"
+    elif LIST_ITEM.match(line):
+        kind = "list"
+    elif last is not None and last[0] in ("list", "quote", "paragraph"):
+        kind = last[0]  # a continuation line
+    else:
+        kind = "paragraph"
+    if last is not None and last[0] == kind:
+        last[1].append(line)
+    else:
+        blocks.append((kind, [line]))
+
+
+def _block(kind: str, lines: list[str]) -> Content:
+    if kind in ("code", "verbatim"):
+        code = Content("\n".join(line.rstrip() for line in lines))
+        return code.stylize(".code_block") if kind == "code" else code
+    if kind == "heading":
+        return inline(lines[0]).stylize(".heading")
+    if kind == "quote":
+        quoted = " ".join(line.strip().lstrip(">").strip() for line in lines)
+        return inline(quoted).stylize(".quote")
+    if kind == "list":
+        return Content("\n").join(_list_items(lines))
+    return inline(" ".join(line.strip() for line in lines))
+
+
+def _list_items(lines: list[str]) -> list[Content]:
+    items: list[tuple[str, list[str]]] = []
+    for line in lines:
+        match = LIST_ITEM.match(line)
+        if match:
+            marker = "•" if match.group(1) else match.group(2)
+            items.append((marker, [match.group(3)]))
+        elif items:
+            items[-1][1].append(line.strip())
+    return [Content(f"{marker} ") + inline(" ".join(text)) for marker, text in items]
+
+
+def inline(text: str) -> Content:
+    """One paragraph's text with its code spans, strong, emphasis and links styled."""
+    parts: list[Content] = []
+    position = 0
+    for match in INLINE.finditer(text):
+        parts.append(Content(text[position : match.start()]))
+        position = match.end()
+        if match.group("code") is not None:
+            parts.append(Content(match.group("code")).stylize(".code_inline"))
+        elif match.group("strong") is not None:
+            parts.append(inline(match.group("strong")).stylize(".strong"))
+        elif match.group("em") is not None:
+            parts.append(inline(match.group("em")).stylize(".em"))
+        elif match.group("link") is not None:
+            parts.append(inline(match.group("link")).stylize(".link"))
+        else:
+            parts.append(Content(match.group("escaped")))
+    parts.append(Content(text[position:]))
+    return Content("").join(parts)
