@@ -5,11 +5,20 @@ Checked on the plain text a learner reads and on which parts carry which style.
 
 from __future__ import annotations
 
-from tutor.ui.widgets.markdown_preview import inline, preview
+from tutor.ui.widgets.markdown_preview import (
+    CODE,
+    CODE_BLOCK,
+    EMPHASIS,
+    HEADING,
+    LINK,
+    STRONG,
+    inline,
+    preview,
+)
 
 
 def styled(markdown: str, style: str) -> list[str]:
-    """The texts carrying `style` (e.g. ".code_inline") in the preview of `markdown`."""
+    """The texts carrying `style` (e.g. CODE) in the preview of `markdown`."""
     content = preview(markdown)
     return [content.plain[s.start : s.end] for s in content.spans if s.style == style]
 
@@ -22,18 +31,18 @@ def test_paragraphs_are_reflowed_and_separated() -> None:
 def test_inline_code_strong_emphasis_and_links() -> None:
     text = "Use `np.sum(x, axis=0)` for **the bias**, *not* [the docs](https://x.org)."
     assert preview(text).plain == "Use np.sum(x, axis=0) for the bias, not the docs."
-    assert styled(text, ".code_inline") == ["np.sum(x, axis=0)"]
-    assert styled(text, ".strong") == ["the bias"]
-    assert styled(text, ".em") == ["not"]
-    assert styled(text, ".link") == ["the docs"]
+    assert styled(text, CODE) == ["np.sum(x, axis=0)"]
+    assert styled(text, STRONG) == ["the bias"]
+    assert styled(text, EMPHASIS) == ["not"]
+    assert styled(text, LINK) == ["the docs"]
 
 
 def test_asterisks_in_code_and_maths_are_kept() -> None:
     text = "Compute `a * b * c` and 2 * 3 * 4 and x*y; then **`dW` is x.T @ G**."
     assert preview(text).plain == "Compute a * b * c and 2 * 3 * 4 and x*y; then dW is x.T @ G."
-    assert styled(text, ".code_inline") == ["a * b * c", "dW"]
-    assert styled(text, ".strong") == ["dW is x.T @ G"]
-    assert styled(text, ".em") == []
+    assert styled(text, CODE) == ["a * b * c", "dW"]
+    assert styled(text, STRONG) == ["dW is x.T @ G"]
+    assert styled(text, EMPHASIS) == []
 
 
 def test_underscores_are_not_emphasis() -> None:
@@ -47,13 +56,13 @@ def test_escaped_characters_are_shown_without_the_backslash() -> None:
 def test_headings_are_styled_lines() -> None:
     text = "Intro.\n## The gradient\nFor weights w:"
     assert preview(text).plain == "Intro.\n\nThe gradient\n\nFor weights w:"
-    assert styled(text, ".heading") == ["The gradient"]
+    assert styled(text, HEADING) == ["The gradient"]
 
 
 def test_fenced_code_is_kept_as_written_even_with_blank_lines() -> None:
     text = "Before:\n\n```python\ndef f(x):\n\n    return 2 * x\n```\n\nAfter."
     assert preview(text).plain == "Before:\n\ndef f(x):\n\n    return 2 * x\n\nAfter."
-    assert styled(text, ".code_block") == ["def f(x):\n\n    return 2 * x"]
+    assert styled(text, CODE_BLOCK) == ["def f(x):\n\n    return 2 * x"]
 
 
 def test_an_unclosed_fence_runs_to_the_end() -> None:
@@ -68,7 +77,7 @@ def test_indented_code_loses_its_indent_but_not_its_layout() -> None:
 def test_lists_get_markers_and_continuation_lines() -> None:
     text = "- first item\n  goes on\n- `second`\n\n1. one\n2) two"
     assert preview(text).plain == "• first item goes on\n• second\n\n1. one\n2) two"
-    assert styled(text, ".code_inline") == ["second"]
+    assert styled(text, CODE) == ["second"]
 
 
 def test_tables_and_quotes() -> None:

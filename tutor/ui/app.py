@@ -26,6 +26,8 @@ SCREENS_BY_KIND = {
     "choice": ("tutor.ui.screens.choice", "ChoiceScreen"),
 }
 """Imported when first opened: the editor and its highlighting are not needed for home."""
+WARM_UP_DELAY_S = 0.5
+"""From the first full frame to starting the workers."""
 
 
 def screen_class(kind: str) -> type[ItemScreen]:
@@ -83,8 +85,9 @@ class TutorApp(App[int]):
         and collect again if `main` paused the collector for start-up."""
         gc.freeze()
         gc.enable()
-        # Only now: starting the workers costs CPU the first frame should get.
-        self._warm_up()
+        # Starting the workers (two Python processes importing SymPy and NumPy) would take
+        # the CPU the terminal needs to show the first frame; nobody checks an answer sooner.
+        self.set_timer(WARM_UP_DELAY_S, self._warm_up)
 
     @on(OpenItem)
     def _open(self, message: OpenItem) -> None:

@@ -38,6 +38,9 @@ class HomeScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self._workspace = workspace
+        # The breakpoint class the first resize would add: added then, it restyles everything.
+        width = self.app.size.width
+        self.add_class(next(c for w, c in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= w))
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -51,7 +51,7 @@ class ItemPanel(VerticalScroll):
         return self.query_one("#item-text", MarkdownPreview).source
 
 
-PREVIEW_CHARS = 1200
+PREVIEW_CHARS = 500
 """The panel previews a lesson's start; its screen shows the whole of it."""
 
 

@@ -10,7 +10,6 @@ full Markdown.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from textual.content import Content
 from textual.widgets import Static
@@ -27,30 +26,20 @@ INLINE = re.compile(
 """Code spans first: inside them `*` and `[` are literal."""
 
 
-class MarkdownPreview(Static):
-    """A Static that shows Markdown as `preview` draws it, styled like Textual's Markdown."""
+CODE = "$text-warning on $warning 10%"
+CODE_BLOCK = "$text-muted"
+STRONG = "bold"
+EMPHASIS = "italic"
+HEADING = "bold $text-primary"
+LINK = "underline"
+QUOTE = "italic $text-muted"
+"""Styles name theme variables, resolved when drawn, so the preview follows the theme.
+(Component classes would do the same, at the price of matching the CSS rules again for each
+of them whenever the screen is restyled, which start-up does several times.)"""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "code_inline",
-        "code_block",
-        "em",
-        "strong",
-        "heading",
-        "link",
-        "quote",
-    }
-    DEFAULT_CSS = """
-    MarkdownPreview {
-        &:dark > .code_inline { background: $warning 10%; color: $text-warning 95%; }
-        &:light > .code_inline { background: $error 5%; color: $text-error 95%; }
-        & > .code_block { color: $text-muted; }
-        & > .em { text-style: italic; }
-        & > .strong { text-style: bold; }
-        & > .heading { color: $markdown-h2-color; text-style: bold; }
-        & > .link { text-style: underline; }
-        & > .quote { color: $text-muted; text-style: italic; }
-    }
-    """
+
+class MarkdownPreview(Static):
+    """A Static that shows Markdown as `preview` draws it."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
@@ -64,7 +53,7 @@ class MarkdownPreview(Static):
 
 
 def preview(markdown: str) -> Content:
-    """`markdown` as styled text; styles name the component classes of `MarkdownPreview`."""
+    """`markdown` as styled text (see the styles above)."""
     return Content("\n\n").join(_block(kind, lines) for kind, lines in _blocks(markdown))
 
 
@@ -124,12 +113,12 @@ def _add_line(blocks: list[tuple[str, list[str]]], line: str, after_blank: bool)
 def _block(kind: str, lines: list[str]) -> Content:
     if kind in ("code", "verbatim"):
         code = Content("\n".join(line.rstrip() for line in lines))
-        return code.stylize(".code_block") if kind == "code" else code
+        return code.stylize(CODE_BLOCK) if kind == "code" else code
     if kind == "heading":
-        return inline(lines[0]).stylize(".heading")
+        return inline(lines[0]).stylize(HEADING)
     if kind == "quote":
         quoted = " ".join(line.strip().lstrip(">").strip() for line in lines)
-        return inline(quoted).stylize(".quote")
+        return inline(quoted).stylize(QUOTE)
     if kind == "list":
         return Content("\n").join(_list_items(lines))
     return inline(" ".join(line.strip() for line in lines))
@@ -155,13 +144,13 @@ def inline(text: str) -> Content:
         parts.append(Content(text[position : match.start()]))
         position = match.end()
         if match.group("code") is not None:
-            parts.append(Content(match.group("code")).stylize(".code_inline"))
+            parts.append(Content(match.group("code")).stylize(CODE))
         elif match.group("strong") is not None:
-            parts.append(inline(match.group("strong")).stylize(".strong"))
+            parts.append(inline(match.group("strong")).stylize(STRONG))
         elif match.group("em") is not None:
-            parts.append(inline(match.group("em")).stylize(".em"))
+            parts.append(inline(match.group("em")).stylize(EMPHASIS))
         elif match.group("link") is not None:
-            parts.append(inline(match.group("link")).stylize(".link"))
+            parts.append(inline(match.group("link")).stylize(LINK))
         else:
             parts.append(Content(match.group("escaped")))
     parts.append(Content(text[position:]))
