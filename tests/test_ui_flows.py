@@ -841,9 +841,10 @@ async def test_a_restart_lands_on_the_same_item_with_its_attempt(
         async with run(create_app(again, services)) as pilot:
             await wait_for_home(pilot)
             await until(pilot, lambda: cursor_item(pilot) == "sigmoid-slope", "the cursor")
-            await until(pilot, lambda: "1 attempt" in shown(pilot, "#item-meta"), "the count")
-            assert shown(pilot, "#item-title") == "The sigmoid's steepest slope"
-            assert shown(pilot, "#item-meta") == "Concept check · in progress · 1 attempt, best 0%"
+            panel = pilot.app.screen.query_one(ItemPanel)
+            await until(pilot, lambda: "1 attempt" in panel.meta, "the count")
+            assert panel.title == "The sigmoid's steepest slope"
+            assert panel.meta == "Concept check · in progress · 1 attempt, best 0%"
     finally:
         again.close()
 

@@ -78,7 +78,7 @@ def focused(pilot: Pilot[int]) -> object:
 
 
 def panel_title(pilot: Pilot[int]) -> str:
-    return str(pilot.app.screen.query_one("#item-title", Static).render())
+    return panel(pilot).title
 
 
 def nodes(node: TreeNode[CurriculumEntry]) -> Iterator[TreeNode[CurriculumEntry]]:
@@ -149,7 +149,7 @@ async def test_moving_the_cursor_updates_the_panel(workspace: Workspace, tmp_pat
         await pilot.press("down")
         await pilot.pause()
         assert panel_title(pilot) == DERIVATION
-        meta = str(pilot.app.screen.query_one("#item-meta", Static).render())
+        meta = panel(pilot).meta
         assert meta == "Derivation exercise · in progress · 1 attempt, best 50%"
         assert "find the derivatives below" in panel(pilot).text
         assert "∂c/∂a" in panel(pilot).text
@@ -222,7 +222,7 @@ async def test_an_unwritable_data_dir_is_explained_not_fatal(tmp_path: Path) -> 
         assert str(blocker) in text
         # The curriculum is still there, marked "unknown" rather than "not started".
         assert labels(pilot)[LESSON].startswith("? ")
-        assert "unknown" in str(pilot.app.screen.query_one("#item-meta", Static).render())
+        assert "unknown" in panel(pilot).meta
         await pilot.press("enter")  # nothing to remember into: no crash, no second error
         await pilot.pause()
         await pilot.press("q")

@@ -58,8 +58,9 @@ class TutorApp(App[int]):
         self.curriculum: Curriculum | None = None
         """The curriculum as last read (for the palette and next/previous)."""
 
-    def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.workspace))
+    def get_default_screen(self) -> HomeScreen:
+        """The home screen is the bottom of the stack (one screen to start, not two)."""
+        return HomeScreen(self.workspace)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:

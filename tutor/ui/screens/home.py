@@ -40,7 +40,8 @@ class HomeScreen(Screen[None]):
         self._workspace = workspace
         # The breakpoint class the first resize would add: added then, it restyles everything.
         width = self.app.size.width
-        self.add_class(next(c for w, c in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= w))
+        wide = next(c for w, c in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= w)
+        self.add_class(wide, update=False)
 
     def compose(self) -> ComposeResult:
         yield Header()

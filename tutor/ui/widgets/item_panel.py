@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.content import Content
 
 from tutor.core.curriculum import CurriculumEntry, ItemEntry, PackEntry, UnitEntry
 from tutor.core.model import ChoiceExercise, CodeExercise, DerivationExercise, Item, Lesson
 from tutor.core.variants import choose_variant, with_variant
 from tutor.ui.marks import mark_of
-from tutor.ui.widgets.markdown_preview import MarkdownPreview
+from tutor.ui.widgets.markdown_preview import MarkdownPreview, preview
 
 KIND_NAMES = {
     "lesson": "Lesson",
@@ -21,16 +21,28 @@ KIND_NAMES = {
 """How each item kind is named in the panel."""
 
 
+TITLE_STYLE = "bold $text-primary"
+META_STYLE = "$text-muted"
+
+
 class ItemPanel(VerticalScroll):
-    """Shows one curriculum entry; focus it to scroll long lessons with the keyboard."""
+    """Shows one curriculum entry; focus it to scroll long lessons with the keyboard.
+
+    Title, meta line and text are one widget: each widget more is restyled on every
+    restyle, and start-up restyles the screen several times.
+    """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="item-title", markup=False)
-        yield Static(id="item-meta", markup=False)
         yield MarkdownPreview(id="item-text")
 
     learner_key = ""
     """Whose variant of randomised exercises to show (set once progress is loaded)."""
+    title = ""
+    """The title shown."""
+    meta = ""
+    """The line under the title: kind, status, attempts."""
+    text = ""
+    """The Markdown shown."""
 
     _shown: CurriculumEntry | None = None
 
@@ -39,16 +51,10 @@ class ItemPanel(VerticalScroll):
         if entry is not None and entry is self._shown:
             return  # e.g. the tree's cursor arriving where start-up already showed
         self._shown = entry
-        title, meta, text = describe(entry, self.learner_key)
-        self.query_one("#item-title", Static).update(title)
-        self.query_one("#item-meta", Static).update(meta)
-        self.query_one("#item-text", MarkdownPreview).show(text)
+        self.title, self.meta, self.text = describe(entry, self.learner_key)
+        heading = Content.assemble((self.title, TITLE_STYLE), "\n", (self.meta, META_STYLE))
+        self.query_one(MarkdownPreview).update(heading + "\n\n" + preview(self.text))
         self.scroll_home(animate=False)
-
-    @property
-    def text(self) -> str:
-        """The Markdown shown, for tests and screen readers."""
-        return self.query_one("#item-text", MarkdownPreview).source
 
 
 PREVIEW_CHARS = 500
@@ -60,7 +66,7 @@ def describe(entry: CurriculumEntry | None, learner_key: str = "") -> tuple[str,
     if isinstance(entry, ItemEntry):
         text = item_text(entry.item, learner_key)
         if isinstance(entry.item, Lesson):
-            text = preview(text)
+            text = lesson_start(text)
         return entry.item.title, _item_meta(entry), text
     if isinstance(entry, UnitEntry):
         lines = [f"- {mark_of(e)} {e.item.title} *({e.item.kind})*" for e in entry.items]
@@ -104,7 +110,7 @@ def item_text(item: Item, learner_key: str = "") -> str:
     return prompt
 
 
-def preview(markdown: str, limit: int = PREVIEW_CHARS) -> str:
+def lesson_start(markdown: str, limit: int = PREVIEW_CHARS) -> str:
     """The first paragraphs of `markdown`, up to about `limit` characters, never cutting a
     code block or table in half."""
     if len(markdown) <= limit:

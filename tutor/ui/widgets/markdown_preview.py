@@ -39,17 +39,10 @@ of them whenever the screen is restyled, which start-up does several times.)"""
 
 
 class MarkdownPreview(Static):
-    """A Static that shows Markdown as `preview` draws it."""
+    """A Static for text made by `preview` (it reads no markup of its own)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
-        self.source = ""
-        """The Markdown shown."""
-
-    def show(self, markdown: str) -> None:
-        """Show `markdown`."""
-        self.source = markdown
-        self.update(preview(markdown))
 
 
 def preview(markdown: str) -> Content:
