@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -23,6 +25,7 @@ from tutor.core.progress import Attempt, ProgressStore
 from tutor.core.workspace import Workspace
 from tutor.ui.app import TutorApp, create_app
 from tutor.ui.screens.derivation import DerivationScreen
+from tutor.ui.screens.home import HomeScreen
 from tutor.ui.widgets.curriculum_tree import CurriculumTree
 from tutor.ui.widgets.item_panel import ItemPanel
 
@@ -112,6 +115,35 @@ async def test_tree_lists_the_core_pack(workspace: Workspace) -> None:
         assert drawn[DERIVATION] == f"· {DERIVATION}  derivation"
         assert drawn[CHOICE] == f"· {CHOICE}  choice"
         assert drawn[CODE] == f"· {CODE}  code"
+
+
+async def test_a_returning_learner_gets_the_home_screen_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packs from the cache: the tree and the panel are filled as the screen mounts, not by a
+    loading thread (stubbed out here) frames later."""
+    pack = tmp_path / "pack"
+    shutil.copytree(UI_PACK, pack)
+    an_hour_ago = time.time() - 3600  # settled files: the cache trusts their mtimes
+    for path in [pack, *pack.rglob("*")]:
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+    def space() -> Workspace:
+        data = tmp_path / "data"
+        return Workspace(data, [pack], include_entry_points=False, include_builtin=False)
+
+    first_run = space()
+    assert first_run.catalog.packs  # read from the files, and remembered
+    first_run.close()
+    loads: list[object] = []
+    monkeypatch.setattr(HomeScreen, "_load", lambda self: loads.append(self))
+    returning = space()
+    async with create_app(returning).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert panel_title(pilot) == LESSON
+        assert labels(pilot)[LESSON] == f"· {LESSON}  lesson"
+    returning.close()
+    assert loads == []
 
 
 async def test_without_a_last_position_the_first_unit_is_open(workspace: Workspace) -> None:
