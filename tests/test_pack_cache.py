@@ -1,8 +1,8 @@
 """The pack cache: start-up reads one file, and never shows a pack as it was before an edit.
 
 Real pack folders in tmp_path, real Workspaces. A cache entry is only written when every
-file it depends on is older than a couple of seconds (timestamps are coarse), so tests
-age their files with `os.utime` first, as files in a real pack folder are.
+file it depends on was last changed (mtime and ctime) a moment before the build, as files
+in a real pack folder were; tests shorten that moment and wait it out (`settle`).
 """
 
 from __future__ import annotations
@@ -23,17 +23,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "packs"
 AN_HOUR_AGO = time.time() - 3600
 
 
-def age(folder: Path) -> None:
-    """Make every file and folder under `folder` (and itself) an hour old."""
-    for path in [folder, *folder.rglob("*")]:
-        os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+@pytest.fixture(autouse=True)
+def short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.2)
+
+
+def settle() -> None:
+    """Wait until files written so far are old enough to be trusted by the cache."""
+    time.sleep(cache.RACY_SECONDS + 0.05)
 
 
 @pytest.fixture
 def pack(tmp_path: Path) -> Path:
     folder = tmp_path / "pack"
     shutil.copytree(FIXTURES / "valid", folder)
-    age(folder)
+    settle()
     return folder
 
 
@@ -94,8 +98,11 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pack: Path, data_dir: P
     text = lesson.read_text(encoding="utf-8")
     heading = next(line for line in text.splitlines() if line.startswith("# "))
     same_length = "# " + "X" * (len(heading) - 2)
+    before = lesson.stat()
     lesson.write_text(text.replace(heading, same_length, 1), encoding="utf-8")
-    os.utime(lesson, (AN_HOUR_AGO, AN_HOUR_AGO))
+    os.utime(lesson, ns=(before.st_atime_ns, before.st_mtime_ns))
+    if lesson.stat().st_ctime_ns == before.st_ctime_ns:
+        pytest.skip("this file system's ctime is too coarse to see a write this quick")
     assert "X" * (len(heading) - 2) in titles(workspace(data_dir, pack))
 
 
@@ -135,7 +142,7 @@ def test_installing_a_distribution_is_seen(
     monkeypatch.setattr(sys, "path", [str(site)])
     ws = Workspace(data_dir, (pack,), include_entry_points=True, include_builtin=False)
     assert ws.catalog.packs
-    os.utime(site, (AN_HOUR_AGO, AN_HOUR_AGO))
+    settle()
     ws = Workspace(data_dir, (pack,), include_entry_points=True, include_builtin=False)
     _ = ws.catalog  # now every input is old: written to the cache
     assert Workspace(data_dir, (pack,), True, False).catalog_if_cached() is not None
@@ -147,10 +154,14 @@ def test_a_broken_pack_is_read_again_every_time(tmp_path: Path, data_dir: Path) 
     broken = tmp_path / "broken"
     shutil.copytree(FIXTURES / "valid", broken)
     (broken / "pack.toml").write_text("this is not TOML", encoding="utf-8")
-    age(broken)
+    settle()
     first = workspace(data_dir, broken).catalog
     assert first.problems
     assert workspace(data_dir, broken).catalog_if_cached() is None
+    shutil.copy(FIXTURES / "valid" / "pack.toml", broken / "pack.toml")  # fixed: now cached
+    settle()
+    assert not workspace(data_dir, broken).catalog.problems
+    assert workspace(data_dir, broken).catalog_if_cached() is not None
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05K\x01."])
@@ -166,6 +177,47 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_speed(pack: Path, data
     (data_dir / CACHE_DIR).write_text("a file where the cache folder should be")
     assert titles(workspace(data_dir, pack))
     assert workspace(data_dir, pack).catalog_if_cached() is None
+    (data_dir / CACHE_DIR).unlink()
+    assert titles(workspace(data_dir, pack))
+    assert workspace(data_dir, pack).catalog_if_cached() is not None
+
+
+def test_a_file_copied_with_its_old_mtime_is_not_trusted_yet(pack: Path, data_dir: Path) -> None:
+    """`cp -p`, `tar x`, `rsync -t`: an old mtime on a file written just now."""
+    lesson = lesson_file(pack)
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    os.utime(lesson, (AN_HOUR_AGO, AN_HOUR_AGO))
+    assert titles(workspace(data_dir, pack))
+    assert workspace(data_dir, pack).catalog_if_cached() is None
+
+
+def test_a_pack_folder_symlink_pointed_elsewhere_is_seen(tmp_path: Path, data_dir: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, title in ((first, "First title"), (second, "Second title")):
+        shutil.copytree(FIXTURES / "valid", folder)
+        lesson = lesson_file(folder)
+        text = lesson.read_text(encoding="utf-8")
+        heading = next(line for line in text.splitlines() if line.startswith("# "))
+        lesson.write_text(text.replace(heading, f"# {title}", 1), encoding="utf-8")
+    link = tmp_path / "current"
+    link.symlink_to(first, target_is_directory=True)
+    settle()
+    assert "First title" in warm(data_dir, link)
+    link.unlink()
+    link.symlink_to(second, target_is_directory=True)
+    assert "Second title" in titles(workspace(data_dir, link))
+
+
+def test_a_user_pack_symlink_whose_target_appears_later_is_seen(
+    pack: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "later"
+    (data_dir / "packs").mkdir()
+    (data_dir / "packs" / "mine").symlink_to(target, target_is_directory=True)
+    settle()
+    assert warm(data_dir) == []
+    shutil.copytree(pack, target)
+    assert titles(workspace(data_dir)) == titles(workspace(tmp_path / "elsewhere", pack))
 
 
 def test_each_configuration_has_its_own_entry_and_old_ones_are_pruned(
@@ -177,6 +229,6 @@ def test_each_configuration_has_its_own_entry_and_old_ones_are_pruned(
     for n in range(cache.KEPT_ENTRIES + 2):
         copy = tmp_path / f"copy-{n}"
         shutil.copytree(pack, copy)
-        age(copy)
+        settle()
         warm(data_dir, copy)
     assert len(list((data_dir / CACHE_DIR).glob("catalog-*.pickle"))) == cache.KEPT_ENTRIES

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from textual.widgets import Static
 from textual.widgets.tree import TreeNode
 
 from tutor.core.curriculum import CurriculumEntry, ItemEntry, UnitEntry, load_curriculum
+from tutor.core.packs import cache
 from tutor.core.progress import Attempt, ProgressStore
 from tutor.core.workspace import Workspace
 from tutor.ui.app import TutorApp, create_app
@@ -124,9 +124,8 @@ async def test_a_returning_learner_gets_the_home_screen_without_waiting(
     loading thread (stubbed out here) frames later."""
     pack = tmp_path / "pack"
     shutil.copytree(UI_PACK, pack)
-    an_hour_ago = time.time() - 3600  # settled files: the cache trusts their mtimes
-    for path in [pack, *pack.rglob("*")]:
-        os.utime(path, (an_hour_ago, an_hour_ago))
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.2)
+    time.sleep(0.25)  # settled files: the cache trusts their stamps
 
     def space() -> Workspace:
         data = tmp_path / "data"

@@ -817,6 +817,11 @@ class ProgressStore:
                 conn.execute(f"DELETE FROM {table}{where}", params)
         return int(deleted)
 
+    def wait_when_busy(self, seconds: float) -> None:
+        """How long later statements wait for another process's lock before failing."""
+        with self._lock:
+            self._conn.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
+
     def close(self) -> None:
         """Close the database. Safe to call twice; later calls on the store raise StoreError."""
         with self._lock:

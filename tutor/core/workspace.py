@@ -10,8 +10,10 @@ from tutor.core.datadir import DataDirError, ensure_writable_dir
 from tutor.core.learner import learner_key
 from tutor.core.packs import Catalog, discover
 from tutor.core.packs.cache import cached_catalog, read_catalog
-from tutor.core.progress import ProgressStore
+from tutor.core.progress import DEFAULT_BUSY_TIMEOUT_S, ProgressStore, StoreError
 
+QUICK_OPEN_S = 0.05
+"""How long `store_if_free` waits for a lock held by another process."""
 CACHE_DIR = "cache"
 """Inside the data folder: what can be rebuilt (deleting it loses nothing)."""
 
@@ -71,6 +73,18 @@ class Workspace:
     def store(self) -> ProgressStore:
         """The progress store; raises DataDirError or StoreError with a readable message."""
         return ProgressStore.open(self.data_dir)
+
+    def store_if_free(self) -> ProgressStore | None:
+        """The store if it opens at once; None if another process holds it, or it cannot be
+        opened (`store`, used off the UI thread, then waits or explains)."""
+        if "store" not in self.__dict__:
+            try:
+                store = ProgressStore.open(self.data_dir, busy_timeout_s=QUICK_OPEN_S)
+            except (DataDirError, StoreError):
+                return None
+            store.wait_when_busy(DEFAULT_BUSY_TIMEOUT_S)
+            self.__dict__["store"] = store
+        return self.store
 
     def close(self) -> None:
         """Close the store if it was opened."""

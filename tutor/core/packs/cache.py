@@ -10,8 +10,9 @@ it was built from has changed:
 - the tutor's own code under `tutor/core` (what loads packs and what is pickled);
 - the key: tutor and Python version, the pack sources asked for, sys.path.
 
-Timestamps are coarse, so a file changed within `RACY_SECONDS` of the build could be edited
-again without its mtime moving: such a catalog is not cached (git's "racy" rule). A catalog
+Timestamps are coarse, so a file changed (mtime or ctime) within `RACY_SECONDS` of the
+build could be edited again without its stamp moving: such a catalog is not cached (git's
+"racy" rule). A catalog
 with problems is not cached either: its author is fixing it and should see fresh messages.
 
 Pickle is within the trust the tutor already gives its data folder: the user packs kept
@@ -104,7 +105,8 @@ def _write(
     path: Path, key: tuple[Any, ...], catalog: Catalog, paths: set[str], started: float
 ) -> None:
     stamps = {p: _stamp(p) for p in sorted(paths)}
-    newest = max((s[1] for s in stamps.values() if s is not None), default=0)
+    # ctime too: `cp -p`, `tar x` and `touch -r` set an old mtime on a file written just now.
+    newest = max((max(s[1], s[2]) for s in stamps.values() if s is not None), default=0)
     if newest / 1e9 > started - RACY_SECONDS:
         return
     entry = {"key": key, "stamps": stamps, "catalog": catalog}
@@ -114,7 +116,7 @@ def _write(
         temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)  # readers see the old entry or the new one, never half
         _prune(path.parent)
-    except (OSError, pickle.PicklingError):  # a read-only data folder: just no cache
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):  # e.g. read-only: no cache
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
 

@@ -115,7 +115,10 @@ def _user_packs(folder: Path) -> list[Path]:
     note_read(folder)
     if not folder.is_dir():
         return []
-    return sorted(child for child in folder.iterdir() if child.is_dir())
+    children = sorted(folder.iterdir())
+    for child in children:  # a symlink whose target appears later adds no entry to `folder`
+        note_read(child)
+    return [child for child in children if child.is_dir()]
 
 
 def _entry_point_packs(problems: list[Problem]) -> Iterator[Path]:

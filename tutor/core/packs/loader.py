@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.core.model import Item, Pack, PackSource, Problem, Unit
+from tutor.core.packs.cache import note_read
 from tutor.core.packs.discovery import MANIFEST
 from tutor.core.packs.exercises import load_exercise
 from tutor.core.packs.files import read_toml, resolve_inside
@@ -33,6 +34,7 @@ UNIT_SPEC = {
 
 def load_pack(root: Path, source: PackSource = "cli") -> Pack | list[Problem]:
     """The pack in folder `root`, or every problem that stops it from loading."""
+    note_read(root)  # as named: a symlinked folder re-pointed elsewhere stats differently
     root = root.resolve()
     manifest_path = root / MANIFEST
     if not root.is_dir():

@@ -53,7 +53,8 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._data: Curriculum | None = None
-        if self._workspace.catalog_if_cached() is not None:
+        workspace = self._workspace
+        if workspace.catalog_if_cached() is not None and workspace.store_if_free() is not None:
             # The usual start: packs from the cache and one SQLite query take a few ms, so the
             # first frame has them (a worker thread would cost more than that in handoffs).
             data = load_curriculum(self._workspace)
