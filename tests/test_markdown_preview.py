@@ -90,3 +90,14 @@ def test_markup_like_text_is_shown_as_is() -> None:
     assert preview("Press [b] and [/] to see [red]x[/red].").plain == (
         "Press [b] and [/] to see [red]x[/red]."
     )
+
+
+def test_a_hash_needs_a_space_to_make_a_heading_and_closing_hashes_go() -> None:
+    text = "Issue\n#3 is large.\n\n## Shapes ##"
+    assert preview(text).plain == "Issue #3 is large.\n\nShapes"
+    assert styled(text, HEADING) == ["Shapes"]
+
+
+def test_a_wrapped_line_starting_with_a_number_stays_in_its_paragraph() -> None:
+    assert preview("The width\n2. It is small.").plain == "The width 2. It is small."
+    assert preview("Steps:\n1. one\n2. two").plain == "Steps:\n\n1. one\n2. two"

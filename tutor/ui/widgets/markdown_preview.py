@@ -15,7 +15,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-LIST_ITEM = re.compile(r"^\s*(?:([-*+])|(\d{1,9}[.)]))\s+(.*)$")
+LIST_ITEM = re.compile(
+    r"^\s*(?:(?P<bullet>[-*+])|(?P<number>\d{1,9})(?P<delimiter>[.)]))\s+(?P<text>.*)$"
+)
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
 INLINE = re.compile(
     r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)"
     r"|\*\*(?P<strong>.+?)\*\*"
@@ -84,14 +87,14 @@ def _add_line(blocks: list[tuple[str, list[str]]], line: str, after_blank: bool)
     if line.startswith(("    ", "\t")) and (last is None or last[0] == "code"):
         kind = "code"
         line = line[4:] if line.startswith("    ") else line[1:]
-    elif stripped.startswith("#"):
-        blocks.append(("heading", [stripped.lstrip("#").strip()]))
+    elif heading := HEADING_LINE.match(line):
+        blocks.append(("heading", [heading.group(1)]))
         return
     elif stripped.startswith("|"):
         kind = "verbatim"
     elif stripped.startswith(">"):
         kind = "quote"
-    elif LIST_ITEM.match(line):
+    elif (item := LIST_ITEM.match(line)) and not _continues_paragraph(item, last):
         kind = "list"
     elif last is not None and last[0] in ("list", "quote", "paragraph"):
         kind = last[0]  # a continuation line
@@ -101,6 +104,13 @@ def _add_line(blocks: list[tuple[str, list[str]]], line: str, after_blank: bool)
         last[1].append(line)
     else:
         blocks.append((kind, [line]))
+
+
+def _continues_paragraph(item: re.Match[str], last: tuple[str, list[str]] | None) -> bool:
+    """A wrapped line like "2. It is small." goes on with its paragraph (as in CommonMark,
+    only a bullet or "1." starts a list inside one)."""
+    number = item.group("number")
+    return last is not None and last[0] == "paragraph" and number is not None and number != "1"
 
 
 def _block(kind: str, lines: list[str]) -> Content:
@@ -122,8 +132,8 @@ def _list_items(lines: list[str]) -> list[Content]:
     for line in lines:
         match = LIST_ITEM.match(line)
         if match:
-            marker = "•" if match.group(1) else match.group(2)
-            items.append((marker, [match.group(3)]))
+            marker = "•" if match.group("bullet") else match.group("number", "delimiter")
+            items.append(("".join(marker), [match.group("text")]))
         elif items:
             items[-1][1].append(line.strip())
     return [Content(f"{marker} ") + inline(" ".join(text)) for marker, text in items]
