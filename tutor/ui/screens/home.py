@@ -51,8 +51,12 @@ class HomeScreen(Screen[None]):
             yield ItemPanel(id="item-panel")
         yield Footer(compact=True)
 
+    _data: Curriculum | None = None
+    """The curriculum shown, once read."""
+    _stale = False
+    """Another screen was on top: progress may have changed."""
+
     def on_mount(self) -> None:
-        self._data: Curriculum | None = None
         workspace = self._workspace
         if workspace.catalog_if_cached() is not None and workspace.store_if_free() is not None:
             # The usual start: packs from the cache and one SQLite query take a few ms, so the
@@ -68,7 +72,7 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from an item or the progress screen: show what changed."""
-        if getattr(self, "_stale", False) and self._data is not None:
+        if self._stale and self._data is not None:
             self._load()
 
     @work(thread=True, exclusive=True, group="home-load")

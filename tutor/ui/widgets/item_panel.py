@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.widgets import Static
 
 from tutor.core.curriculum import CurriculumEntry, ItemEntry, PackEntry, UnitEntry
 from tutor.core.model import ChoiceExercise, CodeExercise, DerivationExercise, Item, Lesson
 from tutor.core.variants import choose_variant, with_variant
 from tutor.ui.marks import mark_of
-from tutor.ui.widgets.markdown_preview import MarkdownPreview, preview
+from tutor.ui.widgets.markdown_preview import preview
 
 KIND_NAMES = {
     "lesson": "Lesson",
@@ -33,7 +34,7 @@ class ItemPanel(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield MarkdownPreview(id="item-text")
+        yield Static(id="item-text", markup=False)
 
     learner_key = ""
     """Whose variant of randomised exercises to show (set once progress is loaded)."""
@@ -53,7 +54,7 @@ class ItemPanel(VerticalScroll):
         self._shown = entry
         self.title, self.meta, self.text = describe(entry, self.learner_key)
         heading = Content.assemble((self.title, TITLE_STYLE), "\n", (self.meta, META_STYLE))
-        self.query_one(MarkdownPreview).update(heading + "\n\n" + preview(self.text))
+        self.query_one("#item-text", Static).update(heading + "\n\n" + preview(self.text))
         self.scroll_home(animate=False)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from textual.content import Content
-from textual.widgets import Static
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 LIST_ITEM = re.compile(
@@ -39,13 +38,6 @@ QUOTE = "italic $text-muted"
 """Styles name theme variables, resolved when drawn, so the preview follows the theme.
 (Component classes would do the same, at the price of matching the CSS rules again for each
 of them whenever the screen is restyled, which start-up does several times.)"""
-
-
-class MarkdownPreview(Static):
-    """A Static for text made by `preview` (it reads no markup of its own)."""
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, markup=False)
 
 
 def preview(markdown: str) -> Content:
