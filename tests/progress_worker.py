@@ -2,8 +2,10 @@
 
 Usage::
 
-    python tests/progress_worker.py DATA_DIR TAG COUNT [--wait-for-go]
+    python tests/progress_worker.py DATA_DIR TAG COUNT [--wait-for-go] [--open-on-go]
 
+With ``--open-on-go`` it first prints ``LOADED`` and waits for a line on stdin
+(so the parent can make several copies open the store at the same instant).
 Opens the store in DATA_DIR, prints ``READY``, optionally waits for a line on
 stdin (so the parent can start several writers at the same instant), then
 records COUNT attempts (``-1`` means forever) on item ``TAG`` of pack
@@ -27,6 +29,9 @@ SHARED_ITEM = "shared"
 
 def main(argv: list[str]) -> int:
     data_dir, tag, count = Path(argv[0]), argv[1], int(argv[2])
+    if "--open-on-go" in argv:
+        print("LOADED", flush=True)
+        sys.stdin.readline()
     with ProgressStore.open(data_dir) as store:
         print("READY", flush=True)
         if "--wait-for-go" in argv:

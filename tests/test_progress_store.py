@@ -73,13 +73,15 @@ def store(tmp_path: Path) -> Iterator[ProgressStore]:
 
 
 def spawn_worker(
-    data_dir: Path, tag: str, count: int, *, wait_for_go: bool = False
+    data_dir: Path, tag: str, count: int, *, wait_for_go: bool = False, open_on_go: bool = False
 ) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     args = [sys.executable, str(WORKER), str(data_dir), tag, str(count)]
     if wait_for_go:
         args.append("--wait-for-go")
+    if open_on_go:
+        args.append("--open-on-go")
     return subprocess.Popen(
         args,
         stdin=subprocess.PIPE,
@@ -225,10 +227,7 @@ def test_two_running_copies_writing_at_once_lose_nothing(tmp_path: Path) -> None
     workers = [spawn_worker(tmp_path, tag, CONCURRENT_WRITES, wait_for_go=True) for tag in tags]
     for worker in workers:
         wait_until_ready(worker)
-    for worker in workers:
-        assert worker.stdin is not None
-        worker.stdin.write("GO\n")
-        worker.stdin.flush()
+    release_together(workers)
     for worker in workers:
         output, errors = collect_output(worker)
         assert worker.returncode == 0, errors
@@ -244,6 +243,31 @@ def test_two_running_copies_writing_at_once_lose_nothing(tmp_path: Path) -> None
         assert [r.answer for r in by_tag[tag]] == [str(n) for n in range(CONCURRENT_WRITES)]
     # Read-modify-write from both processes: a lost update would show up here.
     assert shared.time_spent_s == len(tags) * CONCURRENT_WRITES
+
+
+def release_together(workers: list[subprocess.Popen[str]]) -> None:
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("GO\n")
+        worker.stdin.flush()
+
+
+def test_copies_opening_a_new_store_at_the_same_instant_all_start(tmp_path: Path) -> None:
+    # Creating the file ends with the switch to WAL mode; when two copies make
+    # that switch at once SQLite fails one straight away (no busy wait), which
+    # once stopped a second copy from starting. Several rounds: it is a race.
+    for round_no in range(4):
+        data_dir = tmp_path / f"round-{round_no}"
+        workers = [spawn_worker(data_dir, f"c{k}", 1, open_on_go=True) for k in range(3)]
+        for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline() == "LOADED\n"
+        release_together(workers)
+        for worker in workers:
+            output, errors = collect_output(worker)
+            assert worker.returncode == 0, errors
+            assert acknowledged(output) == [0]
+        assert raw_version_and_journal(data_dir / DB_FILENAME) == (SCHEMA_VERSION, "wal")
 
 
 def test_threads_sharing_one_store_lose_nothing(store: ProgressStore) -> None:

@@ -30,6 +30,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -345,14 +346,36 @@ def _is_damage(exc: sqlite3.Error) -> bool:
     return _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
-def _configure(conn: sqlite3.Connection) -> None:
+def _configure(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
     """Per-connection settings (journal mode persists in the file; synchronous does not)."""
-    conn.execute("PRAGMA journal_mode = WAL")  # persistent; lets a reader and a writer coexist
+    _switch_to_wal(conn, busy_timeout_s)  # persistent; lets a reader and a writer coexist
     # With WAL, synchronous=NORMAL already survives a killed process (the
     # commit is in the OS page cache once write() returns) but can lose the
     # last commits on power loss or an OS crash. FULL fsyncs the WAL on every
     # commit (~0.6 ms here), so "acknowledged" means on disk.
     conn.execute("PRAGMA synchronous = FULL")
+
+
+def _switch_to_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Put the file in WAL mode, waiting up to ``busy_timeout_s`` for other copies.
+
+    The switch reads the file, then needs it to itself. When two copies make a
+    new store at once, both hold the read lock and want the write lock; SQLite
+    then fails one at once with "database is locked" rather than calling the
+    busy handler (waiting could deadlock), so the wait is ours: the other copy
+    finishes its switch, after which this one finds WAL mode already set.
+    """
+    deadline = time.monotonic() + busy_timeout_s
+    pause_s = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _primary_code(exc) != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause_s)
+        pause_s = min(pause_s * 2, 0.05)
 
 
 def _verify_schema(conn: sqlite3.Connection) -> None:
@@ -370,7 +393,7 @@ def _open_checked(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
     _inspect(path, busy_timeout_s)
     conn = _connect(path, busy_timeout_s)
     try:
-        _configure(conn)
+        _configure(conn, busy_timeout_s)
         apply_migrations(conn, MIGRATIONS)
     except sqlite3.DatabaseError as exc:
         conn.close()
