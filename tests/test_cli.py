@@ -64,7 +64,7 @@ def test_help_documents_every_command(tmp_path: Path) -> None:
     ],
 )
 def test_every_subcommand_takes_the_shared_options(args: list[str]) -> None:
-    from tutor.cli import build_parser
+    from tutor.commands.parser import build_parser
 
     parsed = build_parser().parse_args([*args, "--json", "--data-dir", "d"])
     assert parsed.json is True and parsed.data_dir == "d"
@@ -254,26 +254,71 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
         ([], None, []),
         (["--data-dir", "d"], "d", []),
         (["--pack", "a", "--pack=b", "--data-dir=d"], "d", ["a", "b"]),
+        (["--data-dir", "d", "--data-dir=e"], "e", []),
     ],
 )
 def test_starting_the_app_is_recognised_without_the_full_parser(
     args: list[str], data_dir: str | None, packs: list[str]
 ) -> None:
-    from tutor.cli import _app_options
+    from tutor.cli import _app_context
 
-    options = _app_options(args)
-    assert options is not None and options.command is None
-    assert getattr(options, "data_dir", None) == data_dir
-    assert (getattr(options, "pack_dirs_before_command", None) or []) == packs
+    context = _app_context(args)
+    assert context is not None
+    assert context.data_dir_option == data_dir
+    assert context.pack_dirs == tuple(Path(folder) for folder in packs)
 
 
 @pytest.mark.parametrize(
-    "args", [["list"], ["--help"], ["--version"], ["--pack"], ["--data-dir", "d", "show", "x"]]
+    ("args", "data_dir", "packs"),
+    [
+        ([], None, []),
+        (["--data-dir", "d"], "d", []),
+        (["--pack", "a", "--pack=b", "--data-dir=d"], "d", ["a", "b"]),
+        (["--data-dir", "d", "--data-dir=e"], "e", []),
+    ],
+)
+def test_the_quick_reading_agrees_with_the_full_parser(
+    args: list[str], data_dir: str | None, packs: list[str]
+) -> None:
+    from tutor.cli import _app_context
+    from tutor.commands.context import Context
+    from tutor.commands.parser import build_parser
+
+    parsed = build_parser().parse_args(args)
+    assert parsed.command is None
+    assert _app_context(args) == Context.from_args(parsed)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["--help"],
+        ["--version"],
+        ["--pack"],
+        ["--pack", "--json"],
+        ["--data"],
+        ["--data-dir", "d", "show", "x"],
+        ["--", "list"],
+    ],
 )
 def test_anything_else_goes_to_the_full_parser(args: list[str]) -> None:
-    from tutor.cli import _app_options
+    from tutor.cli import _app_context
 
-    assert _app_options(args) is None
+    assert _app_context(args) is None
+
+
+def test_starting_the_app_imports_neither_argparse_nor_the_commands() -> None:
+    code = (
+        "import sys\n"
+        "from tutor.cli import _app_context\n"
+        "assert _app_context(['--data-dir', 'd']) is not None\n"
+        "print(sorted(m for m in ('argparse', 'tutor.commands.items', 'tutor.commands.parser')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_a_broken_app_option_gets_the_full_parsers_message(tmp_path: Path) -> None:

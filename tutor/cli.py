@@ -6,93 +6,31 @@ and `--data-dir DIR`. Exit codes: 0 success, 1 a negative result, 2 a usage or i
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from tutor import __version__
 from tutor.commands.context import EXIT_USAGE, CommandError, Context
 
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE, what shell tools report when their reader goes away."""
 
-DESCRIPTION = """\
-An offline terminal tutor for backpropagation: lessons, derivations checked symbolically,
-and backward() code graded against numerical gradients. Run with no command to start the app.
-"""
-
-EPILOG = """\
-Item ids look like `core/linear-backward` (as printed by `list`); a bare id works when unique.
-Progress lives in the platform's user data folder unless --data-dir or BACKPROP_TUTOR_HOME
-says otherwise. Exit codes: 0 success, 1 a negative result, 2 a usage or input error.
-"""
-
-
-def _common_options() -> argparse.ArgumentParser:
-    # SUPPRESS keeps a subcommand's defaults from overwriting options given before it.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="print machine-readable JSON on stdout",
-    )
-    common.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="where progress is stored (default: $BACKPROP_TUTOR_HOME or the user data dir)",
-    )
-    return common
-
-
-def _pack_dir_option(dest: str) -> argparse.ArgumentParser:
-    # Separate dests before and after the subcommand: argparse would otherwise replace the
-    # list given before it with the one given after it.
-    option = argparse.ArgumentParser(add_help=False)
-    option.add_argument(
-        "--pack",
-        metavar="DIR",
-        action="append",
-        dest=dest,
-        default=argparse.SUPPRESS,
-        help="also load the pack in DIR (repeatable)",
-    )
-    return option
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser; each command module adds its own subcommands."""
-    # Imported here: starting the app needs none of them (see `_app_options`).
-    from tutor.commands import answer, check, items, packs, progress
-
-    shared = [_common_options(), _pack_dir_option("pack_dirs")]
-    parser = argparse.ArgumentParser(
-        prog="backprop-tutor",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        parents=[_common_options(), _pack_dir_option("pack_dirs_before_command")],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"backprop-tutor {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    items.register(commands, shared)
-    answer.register(commands, shared)
-    check.register(commands, shared)
-    progress.register(commands, [_common_options()], shared)
-    packs.register(commands, shared)
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    args = _app_options(arguments) or build_parser().parse_args(arguments)
-    context = Context.from_args(args)
+    args = None
+    context = _app_context(arguments)
+    if context is None:
+        # Imported here: starting the app needs neither argparse nor the commands' modules.
+        from tutor.commands.parser import build_parser
+
+        args = build_parser().parse_args(arguments)
+        context = Context.from_args(args)
     try:
-        if args.command is None:
+        if args is None or args.command is None:
             return _start_app(context)
         code: int = args.run(context, args)
         return code
@@ -110,25 +48,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         context.close()
 
 
-def _app_options(arguments: list[str]) -> argparse.Namespace | None:
+def _app_context(arguments: list[str]) -> Context | None:
     """The options when `arguments` only start the app, else None (the full parser decides).
 
-    Start-up is the app's most visible cost; this skips importing every command's module.
-    Anything unusual (a command, --help, a mistake) goes to the full parser and its messages.
+    Start-up is the app's most visible cost, and the full parser imports argparse and every
+    command's module. This reads the exact spellings of the shared options only; anything
+    else (a command, --help, an abbreviation, a missing value) goes to the full parser and
+    its messages.
     """
-    parser = argparse.ArgumentParser(
-        add_help=False,
-        parents=[_common_options(), _pack_dir_option("pack_dirs_before_command")],
-        exit_on_error=False,
-    )
-    try:
-        args, rest = parser.parse_known_args(arguments)
-    except argparse.ArgumentError:
-        return None
-    if rest:
-        return None
-    args.command = None
-    return args
+    json, data_dir, pack_dirs = False, None, []
+    remaining = iter(arguments)
+    for argument in remaining:
+        name, has_value, value = argument.partition("=")
+        if argument == "--json":
+            json = True
+            continue
+        if name not in ("--data-dir", "--pack"):
+            return None
+        if not has_value:
+            value = next(remaining, "-")
+            if value.startswith("-"):  # argparse would not take it as the value either
+                return None
+        if name == "--pack":
+            pack_dirs.append(Path(value))
+        else:
+            data_dir = value  # the last one counts, as with argparse
+    return Context(json=json, data_dir_option=data_dir, pack_dirs=tuple(pack_dirs))
 
 
 def _start_app(context: Context) -> int:

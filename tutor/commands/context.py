@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +13,8 @@ from tutor.core.progress import ProgressStore, StoreError
 from tutor.core.workspace import Workspace
 
 if TYPE_CHECKING:
+    import argparse
+
     from rich.console import Console
 
 ItemT = TypeVar("ItemT")
@@ -86,6 +86,8 @@ class Context:
 
     def print_json(self, value: Any) -> None:
         """Write `value` as JSON on stdout."""
+        import json  # only --json needs it; the app's start-up does not
+
         json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
 

@@ -25,7 +25,6 @@ first screen.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sqlite3
@@ -141,6 +140,8 @@ def _check_attempt(attempt: Attempt) -> None:
         raise ValueError(f"score must be between 0 and 1, got {attempt.score!r}")
     _check_seconds("duration_s", attempt.duration_s)
     if attempt.detail is not None:
+        import json  # here: only writes need it, and the app's start-up does not write
+
         try:
             json.loads(attempt.detail)
         except ValueError as exc:

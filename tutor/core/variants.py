@@ -7,7 +7,6 @@ expressions is replaced by this learner's pick. SymPy-free, so `show` can use it
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 
 from tutor.core.model import DerivationExercise
@@ -15,6 +14,8 @@ from tutor.core.model import DerivationExercise
 
 def choose_variant(exercise: DerivationExercise, variant_key: str) -> dict[str, str]:
     """The parameter values for this learner: stable for one key, spread across keys."""
+    import hashlib  # here: loading OpenSSL costs the app's start-up ~2 ms it rarely needs
+
     variant = {}
     for name, values in exercise.params:
         digest = hashlib.sha256(f"{variant_key}\0{exercise.id}\0{name}".encode()).digest()

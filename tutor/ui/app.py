@@ -40,7 +40,6 @@ def screen_class(kind: str) -> type[ItemScreen]:
 class TutorApp(App[int]):
     """backprop-tutor's terminal app; its screens do the work."""
 
-    CSS_PATH = "styles/app.tcss"
     TITLE = "backprop-tutor"
     COMMANDS = App.COMMANDS | {ItemCommands}
     BINDINGS: ClassVar[list[BindingType]] = [

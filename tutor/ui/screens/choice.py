@@ -34,6 +34,12 @@ from tutor.ui.widgets.markdown import TutorMarkdown
 class ChoiceScreen(ExerciseScreen):
     """One question; answering records an attempt and shows the explanation."""
 
+    DEFAULT_CSS = """
+    #explanation {
+        margin-top: 1;
+    }
+    """
+
     AUTO_FOCUS = "#choices"
 
     def compose(self) -> ComposeResult:

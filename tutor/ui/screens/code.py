@@ -55,6 +55,55 @@ WATCH_INTERVAL_S = 0.5
 class CodeScreen(ExerciseScreen):
     """The learner writes `backward()`; the grader (its own process) runs it in the sandbox."""
 
+    DEFAULT_CSS = """
+    #code-body {
+        height: 1fr;
+    }
+
+    #editor-column {
+        width: 1fr;
+        height: 100%;
+    }
+
+    #signature {
+        color: $text-accent;
+        padding: 0 1;
+    }
+
+    #editor {
+        height: 1fr;
+    }
+
+    #side {
+        width: 1fr;
+        height: 100%;
+    }
+
+    #results, #side VerticalScroll {
+        padding: 0 1;
+    }
+
+    CodeScreen.-narrow {
+        #code-body {
+            layout: vertical;
+        }
+
+        #editor-column {
+            width: 100%;
+            height: 3fr;
+        }
+
+        #side {
+            width: 100%;
+            height: 2fr;
+        }
+
+        #actions {
+            margin: 0;
+        }
+    }
+    """
+
     AUTO_FOCUS = "#editor"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -36,6 +36,13 @@ DRAFT_DELAY_S = 1.0
 class DerivationScreen(ExerciseScreen):
     """The learner types each derivative; the checker (in its own process) grades them."""
 
+    DEFAULT_CSS = """
+    #definitions {
+        color: $text-accent;
+        margin-bottom: 1;
+    }
+    """
+
     AUTO_FOCUS = "Input"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "notation", "Notation"),

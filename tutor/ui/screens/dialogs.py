@@ -33,9 +33,38 @@ Use only the names the exercise defines. Your answer is shown back as it was rea
 ("interpreted as") before you check it.
 """
 
+DIALOG_CSS = """
+#dialog {
+    width: 70;
+    max-width: 100%;
+    height: auto;
+    max-height: 90%;
+    padding: 1 2;
+    border: thick $primary;
+    background: $surface;
+}
+
+#dialog-question {
+    margin-bottom: 1;
+    text-style: bold;
+}
+
+#dialog-buttons {
+    height: auto;
+    align-horizontal: right;
+
+    & > Button {
+        margin-left: 1;
+    }
+}
+"""
+"""The box both dialogs draw (each screen scopes it to itself)."""
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Asks a yes/no question; dismisses with the answer."""
+
+    DEFAULT_CSS = "ConfirmDialog { align: center middle; }" + DIALOG_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
@@ -68,6 +97,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
 class NotationSheet(ModalScreen[None]):
     """How to type maths, one key away from any derivation."""
+
+    DEFAULT_CSS = "NotationSheet { align: center middle; }" + DIALOG_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close"),

@@ -26,6 +26,42 @@ SOLUTION_QUESTION = (
 class ExerciseScreen(ItemScreen):
     """Base of the derivation, code and concept-check screens."""
 
+    DEFAULT_CSS = """
+    #exercise-body {
+        height: 1fr;
+        padding: 0 1;
+    }
+
+    #actions {
+        height: auto;
+        margin: 0 0 1 0;
+
+        & > Button {
+            margin-right: 1;
+        }
+    }
+
+    #status {
+        height: auto;
+        color: $text-muted;
+
+        &.-busy {
+            color: $text-warning;
+            text-style: bold;
+        }
+
+        &.-correct {
+            color: $text-success;
+            text-style: bold;
+        }
+
+        &.-incorrect {
+            color: $text-error;
+            text-style: bold;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "check", "Check"),
         Binding("ctrl+t", "hint", "Hint"),

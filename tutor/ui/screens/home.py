@@ -22,6 +22,97 @@ from tutor.ui.widgets.item_panel import ItemPanel
 class HomeScreen(Screen[None]):
     """Lists every pack, unit, lesson and exercise with the learner's status."""
 
+    DEFAULT_CSS = """
+    #home-messages {
+        display: none;
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        background: $warning-muted;
+        color: $text-warning;
+
+        &.-shown {
+            display: block;
+        }
+
+        &.-error {
+            background: $error-muted;
+            color: $text-error;
+        }
+    }
+
+    #home-body {
+        height: 1fr;
+    }
+
+    /* Below 100 columns (see HORIZONTAL_BREAKPOINTS) the panel sits under the tree. */
+    HomeScreen.-narrow {
+        #home-body {
+            layout: vertical;
+        }
+
+        #curriculum {
+            width: 100%;
+            height: auto;
+            max-height: 50%;
+            padding: 0;
+            border-right: none;
+            border-bottom: solid $foreground 20%;
+        }
+    }
+
+    #curriculum {
+        width: 60;
+        overflow-x: hidden;
+        min-width: 30;
+        height: 100%;
+        padding: 0 1 0 0;
+        border-right: solid $foreground 20%;
+
+        & > .curriculum--done {
+            color: $text-success;
+            text-style: bold;
+        }
+
+        & > .curriculum--in-progress {
+            color: $text-warning;
+            text-style: bold;
+        }
+
+        & > .curriculum--not-started {
+            color: $text-muted;
+        }
+
+        & > .curriculum--unknown {
+            color: $text-error;
+        }
+
+        & > .curriculum--kind {
+            color: $text-muted;
+            text-style: italic;
+        }
+
+        & > .curriculum--count {
+            color: $text-accent;
+        }
+    }
+
+    #item-panel {
+        width: 1fr;
+        height: 100%;
+        padding: 0 1;
+
+        &:focus {
+            background-tint: $foreground 4%;
+        }
+    }
+
+    #item-text {
+        margin: 0;
+        padding: 0;
+    }
+    """
+
     SUB_TITLE = "curriculum"
     AUTO_FOCUS = "#curriculum"
     # Titles are long: below 100 columns the text goes under the tree instead of beside it.

@@ -24,6 +24,23 @@ from tutor.ui.widgets.markdown import TutorMarkdown
 class LessonScreen(ItemScreen):
     """Reading a lesson marks it read once its end has been on screen."""
 
+    DEFAULT_CSS = """
+    #lesson-scroll {
+        height: 1fr;
+        padding: 0 1;
+    }
+
+    #lesson-exercises-title {
+        text-style: bold;
+        margin-top: 1;
+    }
+
+    #lesson-exercises {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
     AUTO_FOCUS = "#lesson-scroll"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "step(1)", "Next"),

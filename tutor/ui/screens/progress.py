@@ -22,6 +22,17 @@ BAR_WIDTH = 10
 class ProgressScreen(Screen[None]):
     """One row per unit and a total per pack."""
 
+    DEFAULT_CSS = """
+    #progress-summary {
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+
+    #progress-table {
+        height: 1fr;
+    }
+    """
+
     SUB_TITLE = "progress"
     AUTO_FOCUS = "#progress-table"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,p", "dismiss", "Back")]

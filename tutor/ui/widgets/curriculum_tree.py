@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from rich.style import Style
-from rich.text import Text
+from rich.text import Text, TextType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -54,6 +54,12 @@ class CurriculumTree(Tree[CurriculumEntry]):
         if cursor is not None:
             # Line numbers exist only once the tree has laid itself out.
             self.call_after_refresh(self.move_cursor, cursor)
+
+    def process_label(self, label: TextType) -> Text:
+        """A one-line `Text` as it is: the base class copies every label to cut it to one line."""
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
 
     def refresh_progress(self, data: Curriculum) -> None:
         """Show `data`'s progress in the existing nodes (keeps what is open and the cursor)."""
