@@ -3,10 +3,10 @@ reference backward (custom gradients), graded through the sandbox."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec.structs
 import numpy as np
 import pytest
 
@@ -260,7 +260,7 @@ def test_pack_validate_proves_a_reference_mode_exercise(
 def test_numerical_gradients_would_reject_the_straight_through_reference(
     grader: Grader, custom: dict[str, CodeExercise]
 ) -> None:
-    numerical = dataclasses.replace(custom["ste"], expected="numerical")
+    numerical = msgspec.structs.replace(custom["ste"], expected="numerical")
     # round() is flat almost everywhere, so its numerical gradient is zero: the reference's
     # straight-through gradient would fail, and the do-nothing starter would pass.
     reference, starter = validate_code_exercise(numerical, grader)

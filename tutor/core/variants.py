@@ -6,8 +6,9 @@ expressions is replaced by this learner's pick. SymPy-free, so `show` can use it
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
+
+from msgspec.structs import replace
 
 from tutor.core.model import DerivationExercise
 
@@ -36,12 +37,12 @@ def with_variant(exercise: DerivationExercise, variant: Mapping[str, str]) -> De
     def fill(text: str) -> str:
         return apply_variant(text, variant)
 
-    return dataclasses.replace(
+    return replace(
         exercise,
         title=fill(exercise.title),
         prompt=fill(exercise.prompt),
         solution=fill(exercise.solution),
         hints=tuple(fill(hint) for hint in exercise.hints),
         intermediates=tuple((name, fill(text)) for name, text in exercise.intermediates),
-        parts=tuple(dataclasses.replace(part, label=fill(part.label)) for part in exercise.parts),
+        parts=tuple(replace(part, label=fill(part.label)) for part in exercise.parts),
     )
