@@ -636,7 +636,7 @@ def test_recorded_attempts_come_back_exactly_with_id_and_utc_time(store: Progres
     assert [r.id for r in records] == ids
     for one, record in zip(sent, records, strict=True):
         assert isinstance(record, AttemptRecord)
-        assert Attempt(**{k: getattr(record, k) for k in Attempt.__dataclass_fields__}) == one
+        assert Attempt(**{k: getattr(record, k) for k in Attempt.__struct_fields__}) == one
         recorded_at = datetime.fromisoformat(record.at)
         assert recorded_at.utcoffset() == timedelta(0)
         assert before - timedelta(seconds=1) <= recorded_at <= datetime.now(UTC)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import asdict
 
 from tutor.commands.context import EXIT_NEGATIVE, EXIT_OK, CommandError, Context
 from tutor.core.curriculum import STATUS_WORDS, Curriculum, load_curriculum

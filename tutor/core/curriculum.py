@@ -6,7 +6,7 @@ gathers it in a worker thread). One store query serves the whole curriculum.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from tutor.core.datadir import DataDirError
 from tutor.core.model import Item, Pack, Problem, Unit, qualified_id
@@ -21,8 +21,7 @@ STATUS_WORDS: dict[ItemStatus, str] = {
 """How a status is said to the learner."""
 
 
-@dataclass(frozen=True)
-class ItemEntry:
+class ItemEntry(Struct, frozen=True):
     """One lesson or exercise in the tree, with the learner's progress on it."""
 
     pack: Pack
@@ -47,8 +46,7 @@ class ItemEntry:
         return "unknown" if self.status is None else STATUS_WORDS[self.status]
 
 
-@dataclass(frozen=True)
-class UnitEntry:
+class UnitEntry(Struct, frozen=True):
     """A unit in the tree with its items and how many of them are done."""
 
     pack: Pack
@@ -66,8 +64,7 @@ class UnitEntry:
         return len(self.items)
 
 
-@dataclass(frozen=True)
-class PackEntry:
+class PackEntry(Struct, frozen=True):
     """A pack in the tree with its units."""
 
     pack: Pack
@@ -88,8 +85,7 @@ CurriculumEntry = PackEntry | UnitEntry | ItemEntry
 """What a node of the curriculum tree holds."""
 
 
-@dataclass(frozen=True)
-class Curriculum:
+class Curriculum(Struct, frozen=True):
     """The curriculum with progress, plus everything that went wrong while loading it."""
 
     packs: tuple[PackEntry, ...]

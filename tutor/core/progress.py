@@ -32,11 +32,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 from tutor.core.datadir import ensure_writable_dir
 
@@ -66,8 +68,7 @@ class StoreError(Exception):
 # --------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(Struct, frozen=True):
     """One answer the learner submitted, as the caller records it."""
 
     pack_id: str
@@ -93,8 +94,7 @@ class Attempt:
         _check_attempt(self)
 
 
-@dataclass(frozen=True, kw_only=True)
-class AttemptRecord(Attempt):
+class AttemptRecord(Attempt, frozen=True, kw_only=True):
     """An attempt as stored: everything the caller recorded plus its id and time."""
 
     id: int
@@ -103,8 +103,7 @@ class AttemptRecord(Attempt):
     """When it was recorded, ISO-8601 in UTC (``2026-11-22T10:15:00.123456+00:00``)."""
 
 
-@dataclass(frozen=True)
-class ItemProgress:
+class ItemProgress(Struct, frozen=True):
     """Everything known about the learner's progress on one item."""
 
     pack_id: str

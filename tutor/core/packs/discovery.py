@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from tutor.core.model import Item, Pack, PackSource, Problem
 from tutor.core.packs.cache import note_read
@@ -19,8 +20,7 @@ MANIFEST = "pack.toml"
 """The file that makes a folder a pack."""
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(Struct, frozen=True):
     """Every pack that loaded, and the problems of those that did not."""
 
     packs: tuple[Pack, ...]
