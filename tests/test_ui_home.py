@@ -342,3 +342,21 @@ def test_the_home_screen_imports_neither_numpy_nor_sympy(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"numpy": False, "sympy": False}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (130, 32)])
+async def test_the_whole_panel_is_on_screen_so_long_text_scrolls_into_view(
+    workspace: Workspace, size: tuple[int, int]
+) -> None:
+    # Below 100 columns the panel sits under the tree; it once kept the body's full height
+    # there, reaching below the footer, so the end of a long text could not be scrolled to.
+    async with create_app(workspace).run_test(size=size) as pilot:
+        await wait_until_loaded(pilot)
+        footer_top = pilot.app.screen.query_one("Footer").region.y
+        item_panel = panel(pilot)
+        assert item_panel.region.bottom <= footer_top
+        assert item_panel.region.height > 2
+        item_panel.scroll_end(animate=False)
+        await pilot.pause()
+        assert item_panel.scroll_y == item_panel.max_scroll_y
+        assert item_panel.virtual_size.height - item_panel.scroll_y <= item_panel.size.height

@@ -59,6 +59,10 @@ class HomeScreen(Screen[None]):
             border-right: none;
             border-bottom: solid $foreground 20%;
         }
+
+        #item-panel {
+            height: 1fr;  /* what the tree leaves: 100% would reach below the screen */
+        }
     }
 
     #curriculum {
