@@ -11,7 +11,7 @@ Every start of the app defines these classes, and as dataclasses they cost 10 ms
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from msgspec import Struct
 
@@ -52,7 +52,7 @@ class Lesson(Struct, frozen=True):
     """The Markdown text, front matter removed."""
     path: Path
     """Where the lesson was read from."""
-    kind: ItemKind = "lesson"
+    kind: ClassVar[ItemKind] = "lesson"  # what every item of the class is, not a field
 
 
 class KnownMistake(Struct, frozen=True):
@@ -109,7 +109,7 @@ class DerivationExercise(Struct, frozen=True):
     solution: str
     """The worked solution in Markdown, shown only on request."""
     path: Path
-    kind: ItemKind = "derivation"
+    kind: ClassVar[ItemKind] = "derivation"
 
 
 class CodeInput(Struct, frozen=True):
@@ -168,7 +168,7 @@ class CodeExercise(Struct, frozen=True):
     reference forward. `reference`: the reference file's own backward (`function`, trusted
     pack code) on the same inputs and grad_out, for a custom gradient that is not the
     forward's derivative by design (a straight-through estimator, gradient clipping)."""
-    kind: ItemKind = "code"
+    kind: ClassVar[ItemKind] = "code"
 
     def starter_code(self) -> str:
         """The code a learner starts from."""
@@ -192,7 +192,7 @@ class ChoiceExercise(Struct, frozen=True):
     """Shown after answering, right or wrong."""
     hints: tuple[str, ...]
     path: Path
-    kind: ItemKind = "choice"
+    kind: ClassVar[ItemKind] = "choice"
 
 
 Exercise = DerivationExercise | CodeExercise | ChoiceExercise
