@@ -360,3 +360,23 @@ async def test_the_whole_panel_is_on_screen_so_long_text_scrolls_into_view(
         await pilot.pause()
         assert item_panel.scroll_y == item_panel.max_scroll_y
         assert item_panel.virtual_size.height - item_panel.scroll_y <= item_panel.size.height
+
+
+async def test_a_filled_tree_knows_its_height_before_any_layout(workspace: Workspace) -> None:
+    # Below 100 columns the tree is as tall as its lines. It once came out 0 lines tall on
+    # about one start in ten: when the screen was laid out (for the panel's new text) after
+    # the tree was filled but before the tree counted its lines, Textual kept that first
+    # height, as the tree's second request for a layout did not count as a new one.
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        curriculum_tree = tree(pilot)
+        curriculum_tree.root.collapse_all()
+        await pilot.pause()
+        assert curriculum_tree.content_size.height == 1  # the pack, folded
+        assert isinstance(pilot.app, TutorApp) and pilot.app.curriculum is not None
+        curriculum_tree.show(pilot.app.curriculum)
+        # No await: no other widget has had a turn, and a layout now must see the lines.
+        assert curriculum_tree.virtual_size.height == 8  # the pack, 2 units, 5 items open
+        await pilot.pause()
+        assert curriculum_tree.content_size.height == 8
+        assert panel(pilot).region.y == curriculum_tree.region.bottom

@@ -51,6 +51,11 @@ class CurriculumTree(Tree[CurriculumEntry]):
                 for entry in unit.items:
                     item_node = unit_node.add_leaf(Text(entry.item.title), data=entry)
                     cursor = item_node if entry is start_item else cursor
+        # Count the lines now, not when the tree next idles. Below 100 columns the tree is
+        # as tall as its lines, and a layout in between (the panel's new text asks for one)
+        # measured the old count, which Textual then kept: the tree's second request for a
+        # layout does not count as new while the first is pending. Seen as a missing tree.
+        self.get_node_at_line(0)
         if cursor is not None:
             # Line numbers exist only once the tree has laid itself out.
             self.call_after_refresh(self.move_cursor, cursor)
