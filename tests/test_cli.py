@@ -248,15 +248,16 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("args", "data_dir", "packs"),
-    [
-        ([], None, []),
-        (["--data-dir", "d"], "d", []),
-        (["--pack", "a", "--pack=b", "--data-dir=d"], "d", ["a", "b"]),
-        (["--data-dir", "d", "--data-dir=e"], "e", []),
-    ],
-)
+APP_STARTS = [
+    ([], None, []),
+    (["--data-dir", "d"], "d", []),
+    (["--pack", "a", "--pack=b", "--data-dir=d"], "d", ["a", "b"]),
+    (["--data-dir", "d", "--data-dir=e"], "e", []),
+]
+"""Ways to start the app: its arguments, the data folder and the packs they name."""
+
+
+@pytest.mark.parametrize(("args", "data_dir", "packs"), APP_STARTS)
 def test_starting_the_app_is_recognised_without_the_full_parser(
     args: list[str], data_dir: str | None, packs: list[str]
 ) -> None:
@@ -268,15 +269,7 @@ def test_starting_the_app_is_recognised_without_the_full_parser(
     assert context.pack_dirs == tuple(Path(folder) for folder in packs)
 
 
-@pytest.mark.parametrize(
-    ("args", "data_dir", "packs"),
-    [
-        ([], None, []),
-        (["--data-dir", "d"], "d", []),
-        (["--pack", "a", "--pack=b", "--data-dir=d"], "d", ["a", "b"]),
-        (["--data-dir", "d", "--data-dir=e"], "e", []),
-    ],
-)
+@pytest.mark.parametrize(("args", "data_dir", "packs"), APP_STARTS)
 def test_the_quick_reading_agrees_with_the_full_parser(
     args: list[str], data_dir: str | None, packs: list[str]
 ) -> None:

@@ -57,7 +57,7 @@ class CurriculumTree(Tree[CurriculumEntry]):
         # layout does not count as new while the first is pending. Seen as a missing tree.
         self.get_node_at_line(0)
         if cursor is not None:
-            # Line numbers exist only once the tree has laid itself out.
+            # Moving the cursor scrolls to it, which needs the tree's size: known once laid out.
             self.call_after_refresh(self.move_cursor, cursor)
 
     def process_label(self, label: TextType) -> Text:
