@@ -107,6 +107,8 @@ def node_titled(pilot: Pilot[int], title: str) -> TreeNode[CurriculumEntry]:
 async def test_tree_lists_the_core_pack(workspace: Workspace) -> None:
     async with create_app(workspace).run_test(size=SIZE) as pilot:
         await wait_until_loaded(pilot)
+        tree(pilot).root.expand_all()  # a unit's items join the tree when it is opened
+        await pilot.pause()
         drawn = labels(pilot)
         assert drawn["Backpropagation from scratch"].endswith("0/6 ░░░░░")
         assert drawn["The chain rule and computational graphs"].endswith("0/5 ░░░░░")
@@ -157,12 +159,17 @@ async def test_without_a_last_position_the_first_unit_is_open(workspace: Workspa
         assert not panel(pilot).text.startswith("# ")  # the title is not repeated
 
 
+def record_some_progress(data_dir: Path) -> None:
+    """The lesson done, the derivation after it in progress."""
+    with ProgressStore.open(data_dir) as store:
+        store.mark_done("core", "chain-rule")
+    record(data_dir, "chain-rule-three-steps", 0.5)
+
+
 async def test_recorded_progress_shows_as_marks_and_counts(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    with ProgressStore.open(tmp_path) as store:
-        store.mark_done("core", "chain-rule")
-    record(tmp_path, "chain-rule-three-steps", 0.5)
+    record_some_progress(tmp_path)
     async with create_app(workspace).run_test(size=SIZE) as pilot:
         await wait_until_loaded(pilot)
         drawn = labels(pilot)
@@ -228,6 +235,63 @@ async def test_enter_on_a_unit_toggles_it(workspace: Workspace) -> None:
         assert panel_title(pilot) == CODE
 
 
+async def test_a_unit_opened_later_shows_the_progress_made_meanwhile(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # A closed unit's items join the tree when it is opened: they must carry the progress
+    # read when the learner came back to the home screen, not the one read at start-up.
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("p")  # the progress screen, on top of home
+        await pilot.pause()
+        with ProgressStore.open(tmp_path) as store:
+            store.mark_done("core", "linear-backward")
+        await pilot.press("escape")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert labels(pilot)["Layers as matrices"].endswith("1/1 █████")
+        node_titled(pilot, "Layers as matrices").expand()
+        await pilot.pause()
+        assert labels(pilot)[CODE] == f"✓ {CODE}  code"
+
+
+async def test_every_label_is_measured_as_wide_as_it_is_drawn(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # The tree measures its lines without drawing them: a wrong width would cut titles off
+    # or scroll past their end.
+    record_some_progress(tmp_path)
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        curriculum_tree = tree(pilot)
+        curriculum_tree.root.expand_all()
+        await pilot.pause()
+        for node in nodes(curriculum_tree.root):
+            drawn = curriculum_tree.render_label(node, Style(), Style())
+            assert curriculum_tree.get_label_width(node) == drawn.cell_len, drawn.plain
+
+
+async def test_the_panel_shows_the_start_item_from_the_first_frame_on(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It once went blank for a few frames after the first (the tree's cursor starting on
+    # nothing), then showed the start item again.
+    shown: list[CurriculumEntry | None] = []
+    show = ItemPanel.show
+
+    def record_and_show(panel: ItemPanel, entry: CurriculumEntry | None) -> None:
+        shown.append(entry)
+        show(panel, entry)
+
+    monkeypatch.setattr(ItemPanel, "show", record_and_show)
+    async with create_app(workspace).run_test(size=SIZE) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.pause(0.3)
+        assert panel_title(pilot) == LESSON
+    titles = [entry.item.title if isinstance(entry, ItemEntry) else entry for entry in shown]
+    assert set(titles) == {LESSON}
+
+
 async def test_q_quits_with_exit_code_zero(workspace: Workspace) -> None:
     app: TutorApp = create_app(workspace)
     async with app.run_test(size=SIZE) as pilot:
@@ -252,6 +316,8 @@ async def test_an_unwritable_data_dir_is_explained_not_fatal(tmp_path: Path) -> 
         assert "Progress is not available" in text
         assert str(blocker) in text
         # The curriculum is still there, marked "unknown" rather than "not started".
+        tree(pilot).root.expand_all()
+        await pilot.pause()
         assert labels(pilot)[LESSON].startswith("? ")
         assert "unknown" in panel(pilot).meta
         await pilot.press("enter")  # nothing to remember into: no crash, no second error
@@ -274,6 +340,8 @@ async def test_a_broken_pack_is_reported_and_the_others_still_shown(tmp_path: Pa
         assert message.display and not message.has_class("-error")
         assert "Skipped a broken pack" in str(message.render())
         assert str(broken) in str(message.render())
+        tree(pilot).root.expand_all()
+        await pilot.pause()
         assert LESSON in labels(pilot)
     space.close()
 
@@ -281,7 +349,7 @@ async def test_a_broken_pack_is_reported_and_the_others_still_shown(tmp_path: Pa
 async def test_the_message_line_is_hidden_when_all_is_well(workspace: Workspace) -> None:
     async with create_app(workspace).run_test(size=SIZE) as pilot:
         await wait_until_loaded(pilot)
-        assert not pilot.app.screen.query_one("#home-messages", Static).display
+        assert not pilot.app.screen.query("#home-messages")
 
 
 async def test_store_notices_are_notified(workspace: Workspace, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from textual import on, work
@@ -16,8 +16,10 @@ from tutor.core.workspace import Workspace
 from tutor.ui.commands import ItemCommands
 from tutor.ui.messages import CurriculumLoaded, OpenItem, StepItem
 from tutor.ui.screens.home import HomeScreen
-from tutor.ui.screens.item_screen import ItemScreen
 from tutor.ui.services import Services
+
+if TYPE_CHECKING:  # imported with the first item's screen: home does not need it
+    from tutor.ui.screens.item_screen import ItemScreen
 
 SCREENS_BY_KIND = {
     "lesson": ("tutor.ui.screens.lesson", "LessonScreen"),
@@ -112,6 +114,8 @@ class TutorApp(App[int]):
         if unit is None:
             return
         screen = screen_class(entry.item.kind)(entry, unit, self.workspace, self.services)
+        from tutor.ui.screens.item_screen import ItemScreen  # loaded by `screen_class`
+
         if replace and isinstance(self.screen, ItemScreen):
             self.switch_screen(screen)
         else:

@@ -24,16 +24,11 @@ class HomeScreen(Screen[None]):
 
     DEFAULT_CSS = """
     #home-messages {
-        display: none;
         height: auto;
         max-height: 6;
         padding: 0 1;
         background: $warning-muted;
         color: $text-warning;
-
-        &.-shown {
-            display: block;
-        }
 
         &.-error {
             background: $error-muted;
@@ -140,7 +135,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="home-messages", markup=False)
+        # The problems line (#home-messages) goes above the body only when there are some.
         with Horizontal(id="home-body"):
             yield CurriculumTree(id="curriculum")
             yield ItemPanel(id="item-panel")
@@ -178,7 +173,12 @@ class HomeScreen(Screen[None]):
 
     @on(CurriculumLoaded)
     def _loaded(self, message: CurriculumLoaded) -> None:
+        first = self._data is None
         self._show(message.data)  # the message goes on to the app
+        if first:
+            # "Continue" needs the data. (Shown in `on_mount`, the data is there before the
+            # footer first reads the bindings: another reading would draw it twice more.)
+            self.refresh_bindings()
 
     def _show(self, data: Curriculum) -> None:
         first = self._data is None
@@ -190,7 +190,6 @@ class HomeScreen(Screen[None]):
             self.query_one(CurriculumTree).show(data)
             # The start item now, not once the tree has moved its cursor there (a frame later).
             panel.show(data.start_item() or data.start_unit())
-            self.refresh_bindings()  # "Continue" needs the data
         else:
             self.query_one(CurriculumTree).refresh_progress(data)
 
@@ -198,10 +197,10 @@ class HomeScreen(Screen[None]):
         """Problems stay on screen (one line each); notices also pop up once."""
         lines = [f"Progress is not available: {data.store_error}"] if data.store_error else []
         lines += [f"Skipped a broken pack: {problem}" for problem in data.problems]
-        messages = self.query_one("#home-messages", Static)
-        messages.update("\n".join(lines))
-        messages.set_class(bool(lines), "-shown")
-        messages.set_class(data.store_error is not None, "-error")
+        if lines:
+            error = "-error" if data.store_error else ""
+            messages = Static("\n".join(lines), id="home-messages", classes=error, markup=False)
+            self.mount(messages, before="#home-body")
         if data.store_error:
             report_progress_error(self.app, data.store_error)
         if data.problems:
@@ -213,7 +212,8 @@ class HomeScreen(Screen[None]):
 
     @on(Tree.NodeHighlighted, "#curriculum")
     def _show_highlighted(self, event: Tree.NodeHighlighted[CurriculumEntry]) -> None:
-        self.query_one(ItemPanel).show(event.node.data)
+        if event.node is event.control.cursor_node:  # else stale: the cursor has moved on
+            self.query_one(ItemPanel).show(event.node.data)
 
     @on(Tree.NodeSelected, "#curriculum")
     def _open_item(self, event: Tree.NodeSelected[CurriculumEntry]) -> None:
