@@ -412,6 +412,45 @@ def test_the_home_screen_imports_neither_numpy_nor_sympy(tmp_path: Path) -> None
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"numpy": False, "sympy": False}
 
 
+WARM_UP_AND_LIST_MODULES = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from pathlib import Path
+    from tutor.core.workspace import Workspace
+    from tutor.ui.app import SCREENS_BY_KIND, create_app
+
+    async def main() -> None:
+        screens = [module for module, _ in SCREENS_BY_KIND.values()]
+        app = create_app(Workspace(Path(sys.argv[1]), include_entry_points=False))
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(400):
+                await pilot.pause(0.05)
+                if all(module in sys.modules for module in screens):
+                    break
+            await app.workers.wait_for_complete()  # the warm-up goes on to start the workers
+        names = [*screens, "numpy", "sympy"]
+        print(json.dumps({name: name in sys.modules for name in names}))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_the_item_screens_are_loaded_while_the_learner_looks_at_home(tmp_path: Path) -> None:
+    # So that opening the first item does not wait for the editor's and Markdown's code;
+    # SymPy and NumPy still stay out of the app's process.
+    result = subprocess.run(
+        [sys.executable, "-c", WARM_UP_AND_LIST_MODULES, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded.pop("numpy") is False and loaded.pop("sympy") is False
+    assert all(loaded.values()), loaded
+
+
 @pytest.mark.parametrize("size", [(80, 24), (130, 32)])
 async def test_the_whole_panel_is_on_screen_so_long_text_scrolls_into_view(
     workspace: Workspace, size: tuple[int, int]

@@ -65,6 +65,11 @@ class TutorApp(App[int]):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
+        # The item screens' code (the editor, Markdown, highlighting) is read now, while the
+        # learner looks at the home screen, rather than when they open their first item.
+        for kind in SCREENS_BY_KIND:
+            screen_class(kind)
+        gc.freeze()  # what that built lasts as long as the app, like start-up's objects
         self.services.warm_up()
 
     def exit(
