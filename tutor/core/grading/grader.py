@@ -379,7 +379,25 @@ def _grade_full(prepared: Prepared, outcome: RunOutcome) -> GradeResult:
         if modified or not all(result.passed for result in results):
             return _result("failed", results, outcome, modified)
         shown = shown or results
-    return _result("passed", shown, outcome, [])
+    return _batch_one_failure(prepared, outcome) or _result("passed", shown, outcome, [])
+
+
+def _batch_one_failure(prepared: Prepared, outcome: RunOutcome) -> GradeResult | None:
+    """Right on every full batch, the code must be right for a batch of one too: a batch size
+    written into the code, a squeeze or an `if N > 1` show only there."""
+    for case, call, wanted in zip(prepared.cases, outcome.calls, prepared.expected, strict=True):
+        if not case.batch_one:
+            continue
+        results = diagnose_gradients(prepared.exercise.gradients, _returned(call), wanted)
+        if not all(result.passed for result in results):
+            prefix = "With a batch of one (N = 1), though right for larger batches: "
+            return _result(
+                "failed",
+                [r if r.passed else replace(r, message=prefix + r.message) for r in results],
+                outcome,
+                [],
+            )
+    return None
 
 
 def _returned(call: CallOutcome) -> list[Any]:
