@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor.commands.answer import expressions_as_operands
 from tutor.core.model import DerivationExercise
 from tutor.core.packs import builtin_pack_dir, load_pack
 from tutor.core.progress import ProgressStore
@@ -160,6 +161,39 @@ def test_answer_command_wrong_exits_1_with_feedback(tmp_path: Path) -> None:
     assert "✗ dc/dx" in result.stdout and "interpreted as" in result.stdout
     with ProgressStore.open(tmp_path) as store:
         assert [a.score for a in store.attempts()] == [0.5]
+
+
+def test_answers_may_start_with_a_minus_sign(tmp_path: Path) -> None:
+    # argparse takes "-2b" for an option; the shared options may still follow the answers.
+    result = answer_cli(tmp_path, EXERCISE_ID, "-2b", "-8x-12", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert [part["status"] for part in report["parts"]] == ["incorrect", "incorrect"]
+    assert all("sign is flipped" in feedback for feedback in report["feedback"])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "read_as"),
+    [
+        (["answer", "ID", "-a", "b"], ["answer", "--", "ID", "-a", "b"]),
+        (
+            ["answer", "ID", "-a", "--json", "--data-dir", "D", "--pack=P", "-h"],
+            ["answer", "--json", "--data-dir", "D", "--pack=P", "--", "ID", "-a", "-h"],
+        ),
+        (
+            ["--json", "--data-dir", "answer", "answer", "ID", "-a"],
+            ["--json", "--data-dir", "answer", "answer", "--", "ID", "-a"],
+        ),
+        (["answer", "--help"], ["answer", "--help"]),
+        (["answer", "ID", "--", "-a"], ["answer", "ID", "--", "-a"]),
+        (["check", "ID", "-x"], ["check", "ID", "-x"]),
+        ([], []),
+    ],
+)
+def test_expressions_after_the_id_are_never_options(
+    arguments: list[str], read_as: list[str]
+) -> None:
+    assert expressions_as_operands(arguments) == read_as
 
 
 def test_answer_command_unreadable_exits_2_and_is_not_counted(tmp_path: Path) -> None:

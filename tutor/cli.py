@@ -25,9 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = _app_context(arguments)
     if context is None:
         # Imported here: starting the app needs neither argparse nor the commands' modules.
+        from tutor.commands.answer import expressions_as_operands
         from tutor.commands.parser import build_parser
 
-        args = build_parser().parse_args(arguments)
+        args = build_parser().parse_args(expressions_as_operands(arguments))
         context = Context.from_args(args)
     try:
         if args is None or args.command is None:

@@ -12,6 +12,51 @@ from tutor.core.attempts import derivation_attempt
 from tutor.core.model import DerivationExercise, Pack, qualified_id
 from tutor.core.symbolic.results import CheckResult
 
+SHARED_FLAGS = ("--json",)
+SHARED_WITH_VALUE = ("--data-dir", "--pack")
+HELP = ("-h", "--help")
+
+
+def expressions_as_operands(arguments: list[str]) -> list[str]:
+    """`answer ID -p1p2 -s^2`: answers often start with a minus sign, which argparse takes
+    for an unknown option. After `answer`, the shared options are moved before a `--` and
+    everything else (the id, then the expressions) follows it. Other commands, `answer -h`
+    and arguments that already contain `--` are left as they are."""
+    position = _command_position(arguments)
+    if position is None or arguments[position] != "answer":
+        return arguments
+    rest = arguments[position + 1 :]
+    if not rest or rest[0] in HELP or "--" in rest:
+        return arguments
+    options: list[str] = []
+    operands: list[str] = []
+    remaining = iter(rest)
+    for argument in remaining:
+        name, has_value, _ = argument.partition("=")
+        if argument in SHARED_FLAGS:
+            options.append(argument)
+        elif name in SHARED_WITH_VALUE:
+            options.append(argument)
+            value = None if has_value else next(remaining, None)
+            options += [] if value is None else [value]
+        else:
+            operands.append(argument)
+    return [*arguments[: position + 1], *options, "--", *operands]
+
+
+def _command_position(arguments: list[str]) -> int | None:
+    """Where the command is: the first argument that is not a shared option or its value."""
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument in SHARED_WITH_VALUE:
+            index += 2
+        elif argument.startswith("-"):
+            index += 1
+        else:
+            return index
+    return None
+
 
 def register(commands: Any, shared: list[argparse.ArgumentParser]) -> None:
     """Add `answer` to the parser."""
