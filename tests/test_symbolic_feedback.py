@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import sympy
 from sympy import Heaviside, Rational, exp, log, tanh
@@ -18,7 +19,7 @@ from sympy import Heaviside, Rational, exp, log, tanh
 from tutor.core.model import DerivationExercise, DerivationPart, Variable
 from tutor.core.symbolic.checker import PreparedExercise, check_exercise
 from tutor.core.symbolic.equivalence import Domain
-from tutor.core.symbolic.feedback import Diagnosis, diagnose
+from tutor.core.symbolic.feedback import Diagnosis, derivative_numerator, diagnose
 from tutor.core.symbolic.functions import relu, sigma
 
 w, x, b, y = sympy.symbols("w x b y", real=True)
@@ -466,3 +467,39 @@ def test_a_factor_past_the_variable_can_be_extra() -> None:
     # ∂u/∂x = w hangs off the path from w: it is never blamed as a missing factor.
     off_path = check_exercise(chain, {"dl-dw": "(a - y)(1 - a^2)x/w"}).parts[0]
     assert off_path.mistake != "missing-factor", off_path.feedback
+
+
+@pytest.mark.parametrize(
+    ("label", "numerator"),
+    [
+        ("∂L/∂w", "L"),
+        ("dc/dx", "c"),
+        ("δ1 = ∂L/∂z1", "L"),
+        ("∂h3/∂w1", "h3"),
+        ("dL / dw11", "L"),
+        ("the update of w after one step", None),
+        ("x and/or y", None),
+        ("", None),
+    ],
+)
+def test_the_derivative_in_a_label_is_found(label: str, numerator: str | None) -> None:
+    assert derivative_numerator(label) == numerator
+
+
+def test_feedback_names_derivatives_in_the_learners_variant() -> None:
+    # Labels like "δ = ∂L/∂w" once gave "∂δ = ∂L/∂b", and a variant's {n} showed as "{n}".
+    exercise = msgspec.structs.replace(
+        _exercise(
+            {"w": "real", "b": "real", "x": "real"},
+            {"z": "w*x + b"},
+            _part("dw", "g = ∂L/∂w for L = z^{n}/{n}", "z^{n}/{n}", "w"),
+        ),
+        params=(("n", ("2",)),),
+    )
+    prepared = PreparedExercise(exercise, {"n": "2"})
+    assert set(prepared.other_derivatives(exercise.parts[0])) == {"∂L/∂b", "∂L/∂x"}
+    assert _edges(prepared.local_factors(exercise.parts[0])) == {"∂L/∂z", "∂z/∂w"}
+    verdict = check_exercise(exercise, {"dw": "z"}).parts[0]
+    assert verdict.mistake == "wrong-variable", verdict.feedback
+    assert "That is ∂L/∂b, not g = ∂L/∂w for L = z^2/2" in verdict.feedback
+    assert verdict.label == "g = ∂L/∂w for L = z^2/2"

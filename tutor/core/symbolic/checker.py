@@ -17,7 +17,7 @@ import sympy
 
 from tutor.core.model import DerivationExercise, DerivationPart
 from tutor.core.symbolic.equivalence import Domain, compare
-from tutor.core.symbolic.feedback import diagnose
+from tutor.core.symbolic.feedback import derivative_numerator, diagnose
 from tutor.core.symbolic.parser import ParseError, Vocabulary, parse, pretty
 from tutor.core.symbolic.results import CheckResult, PartResult
 from tutor.core.variants import apply_variant, choose_variant
@@ -163,7 +163,7 @@ class PreparedExercise:
         if any(forward == symbol for symbol, _, _ in nodes):
             output = cast(sympy.Symbol, forward)  # `of` is an intermediate itself: y1
         else:
-            name = "L" if not part.label else _numerator(part.label)
+            name = derivative_numerator(self.label(part)) or "L"
             nodes.append((output, name, forward))
         # Definitions only use earlier names, so one pass in order finds every node that
         # depends on `wrt`, and one in reverse every name the output (or `wrt`) depends on.
@@ -196,18 +196,18 @@ class PreparedExercise:
         if part.of is None or part.wrt is None:
             return {}
         forward = self.expand(self.parse(part.of))
-        name = _numerator(part.label)
+        name = derivative_numerator(self.label(part))
         return {
-            f"∂{name}/∂{symbol.name}": self.in_variables(sympy.diff(forward, symbol))
+            f"∂{name}/∂{symbol.name}" if name else f"its derivative by {symbol.name}": (
+                self.in_variables(sympy.diff(forward, symbol))
+            )
             for symbol in self.variables.values()
             if symbol.name != part.wrt and symbol not in self.constraints
         }
 
-
-def _numerator(label: str) -> str:
-    """`L` from labels like `∂L/∂w` or `dc/dx`; the label itself otherwise."""
-    head = label.split("/", 1)[0]
-    return head.lstrip("∂d") or label
+    def label(self, part: DerivationPart) -> str:
+        """The part's label as this variant's learner reads it (`{n}` filled in)."""
+        return apply_variant(part.label, self.variant)
 
 
 def _symbol(name: str, domain: str) -> sympy.Symbol:
@@ -243,7 +243,7 @@ def check_exercise(
 
 def check_part(prepared: PreparedExercise, part: DerivationPart, text: str) -> PartResult:
     """The verdict on one answer, with feedback on the mistake when it is wrong."""
-    label = apply_variant(part.label, prepared.variant)
+    label = prepared.label(part)
     try:
         raw = prepared.parse_answer(text)
     except ParseError as error:
@@ -277,7 +277,7 @@ def _explain(
         other_derivatives=prepared.cached("others", part, prepared.other_derivatives),
         local_factors=prepared.cached("factors", part, prepared.local_factors),
         extra_factors=prepared.cached("extras", part, prepared.extra_factors),
-        label=part.label,
+        label=prepared.label(part),
     )
     if diagnosis is None:
         return None, GENERIC_WRONG

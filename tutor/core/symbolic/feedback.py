@@ -14,6 +14,7 @@ gives its generic message.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -116,12 +117,15 @@ def _is_constant_unit(values: Values) -> bool:
     return any(all(_close(v, unit) for v in present) for unit in (0, 1, -1))
 
 
-def _numerator(label: str | None) -> str | None:
-    """`L` from `∂L/∂w` or `dL/dw`; None when the label has no such shape."""
-    if label is None or "/" not in label:
-        return None
-    head = label.split("/", 1)[0].lstrip("∂d").strip()
-    return head or None
+_DERIVATIVE = re.compile(r"(?:∂|(?<!\w)d)\s*([^\s/∂=()]+?)\s*/\s*(?:∂|d)")
+"""`∂L/∂w` or `dc/dx`, anywhere in a label: the group is what is differentiated."""
+
+
+def derivative_numerator(label: str | None) -> str | None:
+    """`L` from labels like `∂L/∂w`, `dc/dx` or `δ1 = ∂L/∂z1` (the last derivative written);
+    None when the label writes no derivative ("the update of w after one step")."""
+    found = _DERIVATIVE.findall(label or "")
+    return found[-1] if found else None
 
 
 def _constant_ratio(answer: Values, expected: Values) -> Any:
@@ -228,7 +232,7 @@ def diagnose(
     checks: tuple[Callable[[], Diagnosis | None], ...] = (
         lambda: _zero(a, e),
         lambda: _sign(both),
-        lambda: _forward(samples, a, e, forward, forward_label or _numerator(label)),
+        lambda: _forward(samples, a, e, forward, forward_label or derivative_numerator(label)),
         lambda: _wrong_variable(samples, a, e, other_derivatives or {}, label),
         lambda: _missing(samples, a, e, local_factors or {}),
         lambda: _extra(
