@@ -400,16 +400,22 @@ SHOW_HOME_AND_LIST_MODULES = textwrap.dedent(
 )
 
 
-def test_the_home_screen_imports_neither_numpy_nor_sympy(tmp_path: Path) -> None:
-    # A fresh interpreter: other tests in this process may have imported both already.
+def modules_loaded_by(script: str, data_dir: Path) -> dict[str, bool]:
+    """Run `script` in a fresh interpreter (other tests in this process may have imported
+    anything already); its last line of output says which modules it found loaded."""
     result = subprocess.run(
-        [sys.executable, "-c", SHOW_HOME_AND_LIST_MODULES, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-c", script, str(data_dir)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"numpy": False, "sympy": False}
+    loaded: dict[str, bool] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_home_screen_imports_neither_numpy_nor_sympy(tmp_path: Path) -> None:
+    assert modules_loaded_by(SHOW_HOME_AND_LIST_MODULES, tmp_path) == {
+        "numpy": False,
+        "sympy": False,
+    }
 
 
 WARM_UP_AND_LIST_MODULES = textwrap.dedent(
@@ -439,14 +445,7 @@ WARM_UP_AND_LIST_MODULES = textwrap.dedent(
 def test_the_item_screens_are_loaded_while_the_learner_looks_at_home(tmp_path: Path) -> None:
     # So that opening the first item does not wait for the editor's and Markdown's code;
     # SymPy and NumPy still stay out of the app's process.
-    result = subprocess.run(
-        [sys.executable, "-c", WARM_UP_AND_LIST_MODULES, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded = modules_loaded_by(WARM_UP_AND_LIST_MODULES, tmp_path)
     assert loaded.pop("numpy") is False and loaded.pop("sympy") is False
     assert all(loaded.values()), loaded
 
